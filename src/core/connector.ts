@@ -1,0 +1,158 @@
+// The contract every platform connector implements, and the optional capability
+// interfaces the router looks for. A connector never imports the store, the pipeline or
+// another connector: it receives what it needs through ConnectorContext.
+
+import type { Logger } from 'pino';
+
+import type { CanonicalEvent, InboundEvent, PersonCard, UserRef } from './events.js';
+import type {
+  ChatSessionId,
+  ConnectionId,
+  ContactId,
+  DeliveryId,
+  PlatformConversationId,
+  PlatformMessageId,
+  PlatformUserId,
+} from './ids.js';
+import type { Platform } from './platform.js';
+
+/** A raw HTTP request as the platform sent it; signatures are checked on `rawBody`. */
+export interface RawRequest {
+  headers: Record<string, string | undefined>;
+  rawBody: Buffer;
+  /** Time the hub received the request, in milliseconds since the epoch. */
+  receivedAt: number;
+}
+
+export interface RawResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | Record<string, unknown>;
+}
+
+/** An HTTP route a connector serves for its platform's webhooks or events. */
+export interface InboundRoute {
+  method: 'POST';
+  /** Path on the hub's public URL, such as `/hooks/webex/acme`. */
+  path: string;
+  /** Largest body accepted, in bytes; larger requests get 413 before `handle` runs. */
+  bodyLimit: number;
+  handle(request: RawRequest): Promise<RawResponse>;
+}
+
+/**
+ * How an external contact appears on this connector's platform for one local user:
+ * the conversation the proxy and the user share, and the proxy's own id there.
+ */
+export interface ProxyBinding {
+  contactId: ContactId;
+  conversationId: PlatformConversationId;
+  proxyUserId?: PlatformUserId;
+  /** Connector-private facts the proxy needs after a restart; never secrets. */
+  data: Record<string, string>;
+}
+
+/** Who the recipient of a delivery sees as its sender. */
+export type Sender =
+  | { kind: 'bot' }
+  | { kind: 'proxy'; contactId: ContactId; person: PersonCard; binding?: ProxyBinding };
+
+/** One outbound delivery: one event for one recipient, from the outbox. */
+export interface Delivery {
+  id: DeliveryId;
+  sessionId?: ChatSessionId;
+  recipient: UserRef;
+  sender: Sender;
+  event: CanonicalEvent;
+  /** 1 for the first attempt. */
+  attempt: number;
+}
+
+export interface SendResult {
+  /** Ids of what the platform created; several when a long message was split. */
+  messageIds: PlatformMessageId[];
+  /** A proxy binding the send created or changed; the hub stores it. */
+  binding?: ProxyBinding;
+}
+
+/** A person found on a platform by email. */
+export interface PlatformPerson {
+  ref: UserRef;
+  displayName: string;
+  email: string;
+  avatarUrl?: string;
+}
+
+export type ConnectorStatus = 'starting' | 'connected' | 'degraded' | 'stopped' | 'failed';
+
+/** A connector's health, reported as a state code rather than a thrown error. */
+export interface ConnectorState {
+  status: ConnectorStatus;
+  /** A short machine-readable reason, such as `webhook_inactive` or `auth_failed`. */
+  code?: string;
+  since: string;
+}
+
+/** What the hub gives a connector. */
+export interface ConnectorContext {
+  logger: Logger;
+  /** Base URL at which the platform reaches the hub's HTTP server. */
+  publicUrl: string;
+  /**
+   * Hands verified inbound events to the pipeline. Resolves once they are committed
+   * (outbox, dedup mark and metadata record); only then may the connector acknowledge
+   * the platform's request. Rejects when the store is unavailable.
+   */
+  receive(events: InboundEvent[]): Promise<void>;
+  /** The proxies this connection hosts, for start-up checks such as webhook state. */
+  listProxies(): Promise<ProxyBinding[]>;
+  /** Durable per-connection key-value state (webhook ids, cursors); not for secrets. */
+  getState(key: string): Promise<string | undefined>;
+  setState(key: string, value: string): Promise<void>;
+}
+
+/**
+ * A platform connector. The hub calls `start` once before any other method, `routes`
+ * before the HTTP server listens, and `stop` once at shutdown.
+ */
+export interface Connector {
+  readonly platform: Platform;
+  readonly connectionId: ConnectionId;
+
+  /** Inbound HTTP routes; called once before start. Must not do IO. */
+  routes(): InboundRoute[];
+
+  /**
+   * Connects to the platform: checks credentials, registers or re-activates webhooks.
+   * Failures are reported through `state()`, not thrown, so one broken platform does not
+   * stop the hub; it throws only for configuration errors.
+   */
+  start(context: ConnectorContext): Promise<void>;
+
+  /** Stops timers and in-flight work; must not throw. */
+  stop(): Promise<void>;
+
+  /**
+   * Sends one delivery. Throws PlatformUnavailableError when a retry may help (with the
+   * platform's Retry-After when it sent one) and PlatformRejectedError when it cannot.
+   */
+  send(delivery: Delivery): Promise<SendResult>;
+
+  /** Looks up a person on this platform by email; undefined when there is none. */
+  findPersonByEmail(email: string): Promise<PlatformPerson | undefined>;
+
+  state(): ConnectorState;
+}
+
+/**
+ * A connector that can tell whether a delivery whose outcome is unknown (the hub
+ * crashed or timed out mid-send) already reached the platform. Neither Webex nor Slack
+ * takes an idempotency key, so the hub asks this before sending such a delivery again.
+ */
+export interface Reconciling {
+  findDelivered(delivery: Delivery, since: Date): Promise<SendResult | undefined>;
+}
+
+export function canReconcile(connector: Connector): connector is Connector & Reconciling {
+  return typeof (connector as Partial<Reconciling>).findDelivered === 'function';
+}

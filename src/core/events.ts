@@ -1,0 +1,167 @@
+// Canonical events: what every connector turns platform traffic into and renders back.
+// A discriminated union on `kind`; shared fields sit in EventBase.
+
+import type {
+  ChatSessionId,
+  ConnectionId,
+  EventId,
+  InvitationId,
+  PlatformConversationId,
+  PlatformMessageId,
+  PlatformUserId,
+} from './ids.js';
+import type { Platform } from './platform.js';
+import type { RichText } from './richtext.js';
+
+/** A person on a connected platform, as that platform names them. */
+export interface UserRef {
+  platform: Platform;
+  connectionId: ConnectionId;
+  platformUserId: PlatformUserId;
+  email?: string;
+  displayName?: string;
+}
+
+/** How the hub presents a person to someone on another platform. */
+export interface PersonCard {
+  displayName: string;
+  email: string;
+  /** The person's email domain, shown so recipients can tell organisations apart. */
+  domain: string;
+  platform: Platform;
+  avatarUrl?: string;
+}
+
+interface EventBase {
+  id: EventId;
+  /** ISO 8601 time the platform reported, or the hub's receive time. */
+  occurredAt: string;
+  from: UserRef;
+}
+
+export interface MessageEvent extends EventBase {
+  kind: 'message';
+  messageId: PlatformMessageId;
+  body: RichText;
+  replyTo?: PlatformMessageId;
+}
+
+export interface MessageEditEvent extends EventBase {
+  kind: 'message_edit';
+  messageId: PlatformMessageId;
+  body: RichText;
+}
+
+export interface MessageDeleteEvent extends EventBase {
+  kind: 'message_delete';
+  messageId: PlatformMessageId;
+}
+
+export interface ReactionEvent extends EventBase {
+  kind: 'reaction';
+  messageId: PlatformMessageId;
+  /** One Unicode emoji, possibly a multi-code-point sequence. */
+  emoji: string;
+  action: 'added' | 'removed';
+}
+
+export interface TypingEvent extends EventBase {
+  kind: 'typing';
+  state: 'started' | 'stopped';
+}
+
+export interface PresenceEvent extends EventBase {
+  kind: 'presence';
+  status: 'available' | 'away' | 'busy' | 'dnd' | 'offline';
+  statusText?: string;
+}
+
+export interface ContactRequestEvent extends EventBase {
+  kind: 'contact_request';
+  invitationId: InvitationId;
+  requester: PersonCard;
+  expiresAt: string;
+}
+
+export interface ContactResponseEvent extends EventBase {
+  kind: 'contact_response';
+  invitationId: InvitationId;
+  accepted: boolean;
+}
+
+export interface ContactRemovedEvent extends EventBase {
+  kind: 'contact_removed';
+  sessionId: ChatSessionId;
+}
+
+export interface ChannelInviteEvent extends EventBase {
+  kind: 'channel_invite';
+  conversationId: PlatformConversationId;
+  inviteeEmail: string;
+}
+
+export interface ProfileRequestEvent extends EventBase {
+  kind: 'profile_request';
+  email: string;
+}
+
+export interface ProfileEvent extends EventBase {
+  kind: 'profile';
+  person: PersonCard;
+  title?: string;
+}
+
+export interface FileEvent extends EventBase {
+  kind: 'file';
+  messageId: PlatformMessageId;
+  name: string;
+  mediaType: string;
+  size: number;
+}
+
+/** Codes of the notices the hub sends users; the text is rendered from the code. */
+export type NoticeCode =
+  | 'command_reply'
+  | 'not_delivered'
+  | 'contact_ended'
+  | 'contact_established';
+
+/** Something the hub tells a user through its bot. */
+export interface NoticeEvent extends EventBase {
+  kind: 'notice';
+  code: NoticeCode;
+  text: string;
+}
+
+export type CanonicalEvent =
+  | MessageEvent
+  | MessageEditEvent
+  | MessageDeleteEvent
+  | ReactionEvent
+  | TypingEvent
+  | PresenceEvent
+  | ContactRequestEvent
+  | ContactResponseEvent
+  | ContactRemovedEvent
+  | ChannelInviteEvent
+  | ProfileRequestEvent
+  | ProfileEvent
+  | FileEvent
+  | NoticeEvent;
+
+export type EventKind = CanonicalEvent['kind'];
+
+/** Where an inbound event was addressed on its platform. */
+export type InboundTarget =
+  /** The Parley bot's own 1:1 conversation with the user: a command. */
+  | { kind: 'bot' }
+  /** A conversation in which a proxy stands for an external contact. */
+  | { kind: 'proxy'; conversationId: PlatformConversationId };
+
+/** One verified inbound event, as a connector hands it to the pipeline. */
+export interface InboundEvent {
+  /** The platform's id for this delivery; the pipeline deduplicates on it. */
+  platformEventId: string;
+  target: InboundTarget;
+  event: CanonicalEvent;
+}

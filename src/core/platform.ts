@@ -1,0 +1,9 @@
+/** Platforms the hub has connectors for. */
+export const platforms = ['webex', 'slack'] as const;
+
+export type Platform = (typeof platforms)[number];
+
+export const platformNames: Record<Platform, string> = {
+  webex: 'Webex',
+  slack: 'Slack',
+};

@@ -1,0 +1,25 @@
+// Numbered migrations, applied in order; one file per change, never edited once released.
+
+import type { Kysely } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely/migration';
+
+import type { SqlDialect } from '../dialect.js';
+import * as m001 from './001_initial.js';
+
+type MigrationModule = { up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> };
+
+const migrations: Record<string, MigrationModule> = {
+  '001_initial': m001,
+};
+
+export function migrationProvider(dialect: SqlDialect): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      const result: Record<string, Migration> = {};
+      for (const [name, module] of Object.entries(migrations)) {
+        result[name] = { up: (db) => module.up(db, dialect) };
+      }
+      return result;
+    },
+  };
+}

@@ -1,0 +1,151 @@
+// Table shapes for Kysely. Times are integers in milliseconds since the epoch on both
+// SQLite and PostgreSQL; ids are text.
+
+import type { Generated } from 'kysely';
+
+export interface OrgsTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface DomainsTable {
+  domain: string;
+  org_id: string;
+  verified: number;
+}
+
+export interface ConnectionsTable {
+  id: string;
+  org_id: string;
+  platform: string;
+  created_at: number;
+}
+
+export interface ConnectionStateTable {
+  connection_id: string;
+  key: string;
+  value: string;
+}
+
+export interface UsersTable {
+  id: string;
+  connection_id: string;
+  platform_user_id: string;
+  email: string | null;
+  display_name: string | null;
+  avatar_url: string | null;
+  org_id: string;
+  created_at: number;
+}
+
+export interface InvitationsTable {
+  id: string;
+  from_user_id: string;
+  to_email: string;
+  to_user_id: string;
+  status: string;
+  created_at: number;
+  expires_at: number;
+  decided_at: number | null;
+}
+
+export interface ContactsTable {
+  id: string;
+  user_a_id: string;
+  user_b_id: string;
+  session_id: string;
+  status: string;
+  created_at: number;
+  ended_at: number | null;
+}
+
+export interface ChatSessionsTable {
+  id: string;
+  kind: string;
+  created_at: number;
+}
+
+export interface ProxiesTable {
+  contact_id: string;
+  local_user_id: string;
+  connection_id: string;
+  conversation_id: string;
+  proxy_user_id: string | null;
+  data: string;
+  created_at: number;
+}
+
+export interface MessageMapTable {
+  connection_id: string;
+  platform_message_id: string;
+  session_id: string;
+  event_id: string;
+  direction: string;
+  created_at: number;
+}
+
+export interface OutboxTable {
+  seq: Generated<number>;
+  id: string;
+  ordering_key: string;
+  connection_id: string;
+  session_id: string | null;
+  event_id: string;
+  payload: string;
+  attempts: number;
+  next_attempt_at: number;
+  attempt_started_at: number | null;
+  last_error: string | null;
+  created_at: number;
+}
+
+export interface DeadLettersTable {
+  id: string;
+  connection_id: string;
+  session_id: string | null;
+  event_id: string;
+  payload: string;
+  reason: string;
+  attempts: number;
+  created_at: number;
+  failed_at: number;
+}
+
+export interface InboundDedupTable {
+  connection_id: string;
+  platform_event_id: string;
+  received_at: number;
+}
+
+export interface MetadataLogTable {
+  seq: Generated<number>;
+  at: number;
+  type: string;
+  event_kind: string;
+  sender: string;
+  receiver: string;
+  session_id: string | null;
+  source_platform: string;
+  target_platform: string | null;
+  source_org: string | null;
+  target_org: string | null;
+  outcome: string;
+}
+
+export interface Database {
+  orgs: OrgsTable;
+  domains: DomainsTable;
+  connections: ConnectionsTable;
+  connection_state: ConnectionStateTable;
+  users: UsersTable;
+  invitations: InvitationsTable;
+  contacts: ContactsTable;
+  chat_sessions: ChatSessionsTable;
+  proxies: ProxiesTable;
+  message_map: MessageMapTable;
+  outbox: OutboxTable;
+  dead_letters: DeadLettersTable;
+  inbound_dedup: InboundDedupTable;
+  metadata_log: MetadataLogTable;
+}
