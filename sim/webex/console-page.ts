@@ -1,0 +1,123 @@
+// The console's single page: plain HTML and inline script, no build step. All user data is
+// written with textContent, never innerHTML, because message text comes from anyone.
+export const consolePage = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Webex simulator console</title>
+<style>
+  body { font: 14px system-ui, sans-serif; margin: 0; display: grid; grid-template-columns: 280px 1fr; height: 100vh; }
+  aside { border-right: 1px solid #ccc; padding: 12px; overflow: auto; }
+  main { display: flex; flex-direction: column; padding: 12px; min-height: 0; }
+  #messages { flex: 1; overflow: auto; border: 1px solid #ddd; padding: 8px; margin: 8px 0; }
+  .message { margin: 4px 0; }
+  .author { font-weight: 600; margin-right: 6px; }
+  .time { color: #888; font-size: 12px; margin-left: 6px; }
+  .room { cursor: pointer; padding: 4px; border-radius: 4px; }
+  .room.selected { background: #e4efff; }
+  form { display: flex; gap: 6px; }
+  input[name=text] { flex: 1; }
+  #error { color: #b00020; }
+</style>
+</head>
+<body>
+<aside>
+  <label>Act as <select id="user"></select></label>
+  <h3>Rooms</h3>
+  <div id="rooms"></div>
+</aside>
+<main>
+  <h2 id="roomTitle">Pick a room, or send to an email</h2>
+  <div id="messages"></div>
+  <form id="send">
+    <input name="to" placeholder="email (empty: selected room)" size="28">
+    <input name="text" placeholder="message" autocomplete="off">
+    <button>Send</button>
+  </form>
+  <div id="error"></div>
+</main>
+<script>
+  const userSelect = document.getElementById('user');
+  const roomsBox = document.getElementById('rooms');
+  const messagesBox = document.getElementById('messages');
+  const roomTitle = document.getElementById('roomTitle');
+  const errorBox = document.getElementById('error');
+  let selectedRoom = null;
+
+  async function getJson(url, options) {
+    const response = await fetch(url, options);
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(body.message || ('HTTP ' + response.status));
+    return body;
+  }
+
+  async function loadUsers() {
+    const users = await getJson('/console/api/users');
+    userSelect.replaceChildren();
+    for (const user of users) {
+      const option = document.createElement('option');
+      option.value = user.id;
+      option.textContent = user.displayName + ' <' + user.email + '> (' + user.type + ')';
+      userSelect.append(option);
+    }
+  }
+
+  async function refresh() {
+    const personId = userSelect.value;
+    if (!personId) return;
+    const rooms = await getJson('/console/api/rooms?personId=' + encodeURIComponent(personId));
+    roomsBox.replaceChildren();
+    for (const room of rooms) {
+      const item = document.createElement('div');
+      item.className = 'room' + (room.id === selectedRoom ? ' selected' : '');
+      item.textContent = room.title + ' (' + room.type + ')';
+      item.onclick = () => { selectedRoom = room.id; roomTitle.textContent = room.title; refresh(); };
+      roomsBox.append(item);
+    }
+    if (!selectedRoom) { messagesBox.replaceChildren(); return; }
+    const messages = await getJson('/console/api/messages?personId=' + encodeURIComponent(personId) +
+      '&roomId=' + encodeURIComponent(selectedRoom));
+    messagesBox.replaceChildren();
+    for (const message of messages) {
+      const line = document.createElement('div');
+      line.className = 'message';
+      const author = document.createElement('span');
+      author.className = 'author';
+      author.textContent = message.author;
+      const text = document.createElement('span');
+      text.textContent = message.text;
+      const time = document.createElement('span');
+      time.className = 'time';
+      time.textContent = new Date(message.created).toLocaleTimeString();
+      line.append(author, text, time);
+      messagesBox.append(line);
+    }
+    messagesBox.scrollTop = messagesBox.scrollHeight;
+  }
+
+  document.getElementById('send').onsubmit = async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const body = { personId: userSelect.value, text: form.text.value };
+    if (form.to.value.trim()) body.toPersonEmail = form.to.value.trim();
+    else if (selectedRoom) body.roomId = selectedRoom;
+    try {
+      const sent = await getJson('/console/api/send', {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+      });
+      selectedRoom = sent.roomId;
+      form.text.value = '';
+      errorBox.textContent = '';
+      await refresh();
+    } catch (error) {
+      errorBox.textContent = error.message;
+    }
+  };
+
+  userSelect.onchange = () => { selectedRoom = null; roomTitle.textContent = 'Pick a room, or send to an email'; refresh(); };
+  loadUsers().then(refresh);
+  setInterval(() => refresh().catch((error) => { errorBox.textContent = error.message; }), 1500);
+</script>
+</body>
+</html>
+`;
