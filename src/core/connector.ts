@@ -104,6 +104,8 @@ export interface ConnectorContext {
    * the platform's request. Rejects when the store is unavailable.
    */
   receive(events: InboundEvent[]): Promise<void>;
+  /** True when the hub itself posted this message on this connection (message-id map). */
+  isHubMessage(messageId: PlatformMessageId): Promise<boolean>;
   /** The proxies this connection hosts, for start-up checks such as webhook state. */
   listProxies(): Promise<ProxyBinding[]>;
   /** Durable per-connection key-value state (webhook ids, cursors); not for secrets. */

@@ -496,10 +496,19 @@ export class Repo {
       .execute();
   }
 
-  async scheduleRetry(id: DeliveryId, nextAttemptAt: number, error: string): Promise<void> {
+  /**
+   * Schedules the next attempt. `inDoubt` keeps the start time of the failed attempt, for
+   * an outcome the platform never confirmed (a timeout, a dropped connection), so the next
+   * attempt first checks whether it arrived.
+   */
+  async scheduleRetry(id: DeliveryId, nextAttemptAt: number, error: string, inDoubt = false): Promise<void> {
     await this.db
       .updateTable('outbox')
-      .set({ next_attempt_at: nextAttemptAt, attempt_started_at: null, last_error: error })
+      .set(
+        inDoubt
+          ? { next_attempt_at: nextAttemptAt, last_error: error }
+          : { next_attempt_at: nextAttemptAt, attempt_started_at: null, last_error: error },
+      )
       .where('id', '=', id)
       .execute();
   }

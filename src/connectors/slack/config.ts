@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+import { secret } from '../../core/secret.js';
+
+export const slackConfigSchema = z
+  .object({
+    apiUrl: z.url().default('https://slack.com/api/').describe('Slack Web API base URL, ending in /api/.'),
+    botToken: secret.describe('Bot user OAuth token (xoxb-...) of the Parley app in this workspace.'),
+    signingSecret: secret.describe('Signing secret of the Parley app, for X-Slack-Signature.'),
+    channelPrefix: z
+      .string()
+      .regex(/^[a-z0-9_-]{1,20}$/)
+      .default('ext-')
+      .describe('Prefix of the private channel the hub opens for each external contact.'),
+  })
+  .strict();
+
+export type SlackConfig = z.infer<typeof slackConfigSchema>;

@@ -1,0 +1,281 @@
+// The Slack connector: the Parley app's bot for commands (in its DM), and one private
+// channel per external contact and local user, where the contact's messages appear as
+// bot posts under their name and avatar (chat:write.customize).
+
+import { randomUUID } from 'node:crypto';
+
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+
+import { hubText, proxyDisplayName } from '../../bot/render.js';
+import type {
+  Connector,
+  ConnectorContext,
+  ConnectorState,
+  Delivery,
+  InboundRoute,
+  PlatformPerson,
+  RawRequest,
+  RawResponse,
+  Reconciling,
+  SendResult,
+} from '../../core/connector.js';
+import { ParleyError, PlatformRejectedError } from '../../core/errors.js';
+import type { InboundEvent } from '../../core/events.js';
+import type { ConnectionId, EventId, PlatformConversationId, PlatformMessageId, PlatformUserId } from '../../core/ids.js';
+import { parseSlack, renderSlack } from '../../formats/slack.js';
+import { characters, splitText } from '../shared/http.js';
+import { slackCall, slackClient } from './api.js';
+import { parseSlackRequest, verifySlackSignature, type SlackMessageEvent } from './inbound.js';
+
+/** Slack truncates message text beyond 40,000 characters (chat.postMessage reference). */
+const maxTextCharacters = 40_000;
+const requestBodyLimit = 1024 * 1024;
+const deliveryEventType = 'parley_delivery';
+
+export interface SlackSettings {
+  apiUrl: string;
+  botToken: string;
+  signingSecret: string;
+  channelPrefix: string;
+}
+
+/** A Slack message id: channel and ts, since a ts is unique only within its channel. */
+export function slackMessageId(channel: string, ts: string): PlatformMessageId {
+  return `${channel}:${ts}` as PlatformMessageId;
+}
+
+export class SlackConnector implements Connector, Reconciling {
+  readonly platform = 'slack' as const;
+  private readonly client: WebClient;
+  private readonly names = new Map<string, string>();
+  private readonly ims = new Map<string, string>();
+  private context: ConnectorContext | undefined;
+  private logger: Logger | undefined;
+  private botUserId = '';
+  private botId = '';
+  private current: ConnectorState = { status: 'starting', since: new Date().toISOString() };
+
+  constructor(
+    readonly connectionId: ConnectionId,
+    private readonly settings: SlackSettings,
+  ) {
+    this.client = slackClient(settings.apiUrl, settings.botToken);
+  }
+
+  routes(): InboundRoute[] {
+    return [
+      { method: 'POST', path: `/hooks/slack/${this.connectionId}`, bodyLimit: requestBodyLimit, handle: (r) => this.handle(r) },
+    ];
+  }
+
+  async start(context: ConnectorContext): Promise<void> {
+    this.context = context;
+    this.logger = context.logger;
+    try {
+      const auth = await slackCall('auth.test', () => this.client.auth.test());
+      this.botUserId = auth.user_id ?? '';
+      this.botId = auth.bot_id ?? '';
+      this.setState('connected');
+    } catch (error) {
+      this.setState('failed', error instanceof PlatformRejectedError ? error.platformCode : 'unreachable');
+      context.logger.error({ err: error }, 'Slack bot token check failed; check slack.botToken.');
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.setState('stopped');
+  }
+
+  state(): ConnectorState {
+    return this.current;
+  }
+
+  private setState(status: ConnectorState['status'], code?: string): void {
+    this.current = { status, ...(code ? { code } : {}), since: new Date().toISOString() };
+    this.logger?.info({ connection: this.connectionId, status, code }, 'Slack connection state changed.');
+  }
+
+  private async handle(request: RawRequest): Promise<RawResponse> {
+    try {
+      verifySlackSignature(request.rawBody, request.headers, this.settings.signingSecret, request.receivedAt);
+      const body = parseSlackRequest(request.rawBody);
+      if (body.type === 'url_verification') return { status: 200, body: { challenge: body.challenge } };
+      if (body.type === 'app_rate_limited') {
+        this.logger?.warn({ connection: this.connectionId }, 'Slack reports that this app exceeded its event rate limit.');
+        return { status: 200 };
+      }
+
+      const inbound = await this.toInbound(body.event_id, body.event);
+      if (inbound) await this.context!.receive([inbound]);
+      return { status: 200 };
+    } catch (error) {
+      const status = error instanceof ParleyError ? error.status : 500;
+      this.logger?.warn({ err: error, connection: this.connectionId, status }, 'Slack event rejected.');
+      // Slack retries failed deliveries; a request that can never verify should not be retried.
+      const headers: Record<string, string> = status < 500 ? { 'x-slack-no-retry': '1' } : {};
+      return { status, headers, body: { error: error instanceof ParleyError ? error.code : 'internal_error' } };
+    }
+  }
+
+  private async toInbound(eventId: string, event: SlackMessageEvent): Promise<InboundEvent | undefined> {
+    if (event.type !== 'message' || event.subtype !== undefined) return undefined;
+    // The app's own posts come back as message events with its bot_id.
+    if (event.bot_id !== undefined || !event.user || event.user === this.botUserId) return undefined;
+    if (!event.channel || !event.ts) return undefined;
+
+    const target: InboundEvent['target'] =
+      event.channel_type === 'im' ? { kind: 'bot' } : { kind: 'proxy', conversationId: event.channel as PlatformConversationId };
+    const profile = await this.profile(event.user);
+
+    return {
+      platformEventId: eventId,
+      target,
+      event: {
+        kind: 'message',
+        id: randomUUID() as EventId,
+        occurredAt: new Date(Number(event.ts) * 1000).toISOString(),
+        from: {
+          platform: 'slack',
+          connectionId: this.connectionId,
+          platformUserId: event.user as PlatformUserId,
+          ...(profile.email ? { email: profile.email } : {}),
+          ...(profile.name ? { displayName: profile.name } : {}),
+        },
+        messageId: slackMessageId(event.channel, event.ts),
+        body: parseSlack(event.text ?? '', (id) => this.names.get(id)),
+      },
+    };
+  }
+
+  private async profile(userId: string): Promise<{ name?: string; email?: string }> {
+    try {
+      const info = await slackCall('users.info', () => this.client.users.info({ user: userId }));
+      const name = info.user?.profile?.display_name || info.user?.real_name || info.user?.name;
+      if (name) this.names.set(userId, name);
+      return { ...(name ? { name } : {}), ...(info.user?.profile?.email ? { email: info.user.profile.email.toLowerCase() } : {}) };
+    } catch (error) {
+      this.logger?.warn({ err: error, platform_user: userId }, 'Slack users.info failed; continuing without the name.');
+      return {};
+    }
+  }
+
+  async findPersonByEmail(email: string): Promise<PlatformPerson | undefined> {
+    try {
+      const result = await slackCall('users.lookupByEmail', () => this.client.users.lookupByEmail({ email }));
+      const user = result.user;
+      if (!user?.id || user.is_bot || user.deleted) return undefined;
+      const displayName = user.profile?.display_name || user.real_name || user.name || email;
+      return {
+        ref: { platform: 'slack', connectionId: this.connectionId, platformUserId: user.id as PlatformUserId, email, displayName },
+        displayName,
+        email,
+        ...(user.profile?.image_72 ? { avatarUrl: user.profile.image_72 } : {}),
+      };
+    } catch (error) {
+      if (error instanceof PlatformRejectedError && error.platformCode === 'users_not_found') return undefined;
+      throw error;
+    }
+  }
+
+  private parts(delivery: Delivery): string[] {
+    const hub = hubText(delivery.event, delivery.sender);
+    const text = hub !== undefined ? hub.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!) : delivery.event.kind === 'message' ? renderSlack(delivery.event.body) : '';
+    return splitText(text, maxTextCharacters, characters);
+  }
+
+  private async imWith(userId: string): Promise<string> {
+    const known = this.ims.get(userId);
+    if (known) return known;
+    const opened = await slackCall('conversations.open', () => this.client.conversations.open({ users: userId }));
+    const channel = opened.channel?.id;
+    if (!channel) throw new PlatformRejectedError('no_channel', 'Slack conversations.open returned no channel.');
+    this.ims.set(userId, channel);
+    return channel;
+  }
+
+  /** Opens the private channel in which a contact's proxy talks to one local user. */
+  private async openProxyChannel(delivery: Delivery & { sender: { kind: 'proxy' } }): Promise<string> {
+    const base = `${this.settings.channelPrefix}${slug(delivery.sender.person.displayName)}-${slug(delivery.sender.person.domain)}`.slice(0, 72);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const name = attempt === 0 ? base : `${base}-${attempt + 1}`;
+      try {
+        const created = await slackCall('conversations.create', () => this.client.conversations.create({ name, is_private: true }));
+        const channel = created.channel?.id;
+        if (!channel) throw new PlatformRejectedError('no_channel', 'Slack conversations.create returned no channel.');
+        await slackCall('conversations.invite', () =>
+          this.client.conversations.invite({ channel, users: delivery.recipient.platformUserId }),
+        );
+        return channel;
+      } catch (error) {
+        if (error instanceof PlatformRejectedError && error.platformCode === 'name_taken') continue;
+        throw error;
+      }
+    }
+    throw new PlatformRejectedError('name_taken', `Slack has no free channel name starting with ${base}.`);
+  }
+
+  async send(delivery: Delivery): Promise<SendResult> {
+    const sender = delivery.sender;
+    let channel: string;
+    let binding: SendResult['binding'];
+    if (sender.kind === 'bot') {
+      channel = await this.imWith(delivery.recipient.platformUserId);
+    } else if (sender.binding) {
+      channel = sender.binding.conversationId;
+    } else {
+      channel = await this.openProxyChannel({ ...delivery, sender });
+      binding = { contactId: sender.contactId, conversationId: channel as PlatformConversationId, data: {} };
+    }
+
+    const ids: PlatformMessageId[] = [];
+    for (const text of this.parts(delivery)) {
+      const posted = await slackCall('chat.postMessage', () =>
+        this.client.chat.postMessage({
+          channel,
+          text,
+          ...(sender.kind === 'proxy'
+            ? { username: proxyDisplayName(sender), ...(sender.person.avatarUrl ? { icon_url: sender.person.avatarUrl } : {}) }
+            : {}),
+          metadata: { event_type: deliveryEventType, event_payload: { delivery_id: delivery.id } },
+        }),
+      );
+      ids.push(slackMessageId(channel, posted.ts ?? ''));
+    }
+    return { messageIds: ids, ...(binding ? { binding } : {}) };
+  }
+
+  /** Finds the delivery's posts by the delivery id the hub put in their message metadata. */
+  async findDelivered(delivery: Delivery, since: Date): Promise<SendResult | undefined> {
+    const sender = delivery.sender;
+    const channel =
+      sender.kind === 'bot' ? await this.imWith(delivery.recipient.platformUserId) : sender.binding?.conversationId;
+    if (!channel) return undefined;
+
+    const history = await slackCall('conversations.history', () =>
+      this.client.conversations.history({
+        channel,
+        oldest: String(Math.floor(since.getTime() / 1000) - 60),
+        limit: 100,
+        include_all_metadata: true,
+      }),
+    );
+    const ids = (history.messages ?? [])
+      .filter((m) => {
+        const payload = (m as { metadata?: { event_type?: string; event_payload?: { delivery_id?: string } } }).metadata;
+        return payload?.event_type === deliveryEventType && payload.event_payload?.delivery_id === delivery.id;
+      })
+      .map((m) => slackMessageId(channel, m.ts ?? ''));
+    return ids.length > 0 ? { messageIds: ids.reverse() } : undefined;
+  }
+}
+
+function slug(value: string): string {
+  return value
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 30) || 'contact';
+}

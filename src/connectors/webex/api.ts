@@ -1,0 +1,123 @@
+// A small client for the Webex REST API over fetch. Errors become the hub's coded errors:
+// 429 and 5xx are retryable (with Retry-After), other 4xx are rejections.
+// Source: developer.webex.com REST API basics (Bearer auth, 429 + Retry-After, Link paging).
+
+import { PlatformRejectedError, PlatformUnavailableError } from '../../core/errors.js';
+import { retryAfterMs } from '../shared/http.js';
+
+export interface WebexMessage {
+  id: string;
+  roomId: string;
+  roomType?: string;
+  text?: string;
+  markdown?: string;
+  personId: string;
+  personEmail?: string;
+  created: string;
+}
+
+export interface WebexPerson {
+  id: string;
+  emails: string[];
+  displayName: string;
+  avatar?: string;
+  orgId?: string;
+  type?: string;
+}
+
+export interface WebexWebhook {
+  id: string;
+  name: string;
+  targetUrl: string;
+  resource: string;
+  event: string;
+  filter?: string;
+  status: string;
+}
+
+export interface WebexGuest {
+  id: string;
+  subject: string;
+  displayName: string;
+  accessToken: string;
+  expiresIn: number;
+}
+
+export class WebexApi {
+  constructor(private readonly baseUrl: string) {}
+
+  async request<T>(token: string, method: string, path: string, body?: Record<string, unknown>): Promise<T> {
+    const url = `${this.baseUrl.replace(/\/$/, '')}${path}`;
+    const where = `Webex ${method} ${path.split('?')[0]}`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch (error) {
+      throw new PlatformUnavailableError(`${where} failed: ${(error as Error).message}.`, undefined, { cause: error });
+    }
+
+    if (response.status === 429 || response.status >= 500) {
+      await response.body?.cancel();
+      const wait = retryAfterMs(response.headers.get('retry-after'));
+      throw new PlatformUnavailableError(`${where} returned ${response.status}.`, response.status === 429 ? (wait ?? 1000) : wait);
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new PlatformRejectedError(String(response.status), `${where} returned ${response.status}.`);
+    }
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  me(token: string): Promise<WebexPerson> {
+    return this.request(token, 'GET', '/people/me');
+  }
+
+  person(token: string, id: string): Promise<WebexPerson> {
+    return this.request(token, 'GET', `/people/${encodeURIComponent(id)}`);
+  }
+
+  async personByEmail(token: string, email: string): Promise<WebexPerson | undefined> {
+    const result = await this.request<{ items: WebexPerson[] }>(token, 'GET', `/people?email=${encodeURIComponent(email)}`);
+    return result.items[0];
+  }
+
+  message(token: string, id: string): Promise<WebexMessage> {
+    return this.request(token, 'GET', `/messages/${encodeURIComponent(id)}`);
+  }
+
+  recentMessages(token: string, roomId: string, max = 50): Promise<{ items: WebexMessage[] }> {
+    return this.request(token, 'GET', `/messages?roomId=${encodeURIComponent(roomId)}&max=${max}`);
+  }
+
+  directMessages(token: string, personId: string): Promise<{ items: WebexMessage[] }> {
+    return this.request(token, 'GET', `/messages/direct?personId=${encodeURIComponent(personId)}`);
+  }
+
+  postMessage(token: string, body: { toPersonId?: string; roomId?: string; text: string }): Promise<WebexMessage> {
+    return this.request(token, 'POST', '/messages', body);
+  }
+
+  webhooks(token: string): Promise<{ items: WebexWebhook[] }> {
+    return this.request(token, 'GET', '/webhooks');
+  }
+
+  createWebhook(token: string, body: Record<string, unknown>): Promise<WebexWebhook> {
+    return this.request(token, 'POST', '/webhooks', body);
+  }
+
+  updateWebhook(token: string, id: string, body: Record<string, unknown>): Promise<WebexWebhook> {
+    return this.request(token, 'PUT', `/webhooks/${encodeURIComponent(id)}`, body);
+  }
+
+  guestToken(serviceAppToken: string, subject: string, displayName: string): Promise<WebexGuest> {
+    return this.request(serviceAppToken, 'POST', '/guests/token', { subject, displayName });
+  }
+}

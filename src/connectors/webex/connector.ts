@@ -1,0 +1,281 @@
+// The Webex connector: the customer's Parley bot for commands, and one guest identity
+// per external contact (a proxy person) who talks to the Webex user in a direct room.
+
+import type { Logger } from 'pino';
+
+import { hubText, proxyDisplayName } from '../../bot/render.js';
+import type {
+  Connector,
+  ConnectorContext,
+  ConnectorState,
+  Delivery,
+  InboundRoute,
+  PlatformPerson,
+  RawRequest,
+  RawResponse,
+  Reconciling,
+  SendResult,
+} from '../../core/connector.js';
+import { ParleyError } from '../../core/errors.js';
+import type { InboundEvent } from '../../core/events.js';
+import type {
+  ConnectionId,
+  EventId,
+  PlatformConversationId,
+  PlatformMessageId,
+  PlatformUserId,
+} from '../../core/ids.js';
+import { parsePlain, renderPlain } from '../../formats/plain.js';
+import { splitText, utf8Bytes } from '../shared/http.js';
+import { WebexApi, type WebexMessage } from './api.js';
+import type { WebexConfig } from './config.js';
+import { GuestTokens, guestSubject } from './guests.js';
+import { checkFreshness, parseEnvelope, verifyWebexSignature } from './inbound.js';
+import { WebhookKeeper } from './webhooks.js';
+
+/** Webhook envelopes are a few hundred bytes; anything near this is not from Webex. */
+const webhookBodyLimit = 64 * 1024;
+const freshnessWindowMs = 300_000;
+
+
+export class WebexConnector implements Connector, Reconciling {
+  readonly platform = 'webex' as const;
+  private readonly api: WebexApi;
+  private readonly guests: GuestTokens;
+  private readonly names = new Map<string, string>();
+  private context: ConnectorContext | undefined;
+  private logger: Logger | undefined;
+  private botId = '';
+  private webhooks: WebhookKeeper | undefined;
+  private current: ConnectorState = { status: 'starting', since: new Date().toISOString() };
+
+  constructor(
+    readonly connectionId: ConnectionId,
+    private readonly config: { apiBaseUrl: string; botToken: string; webhookSecret: string; guestToken: string; maxTextBytes: number; webhookCheckSeconds: number },
+  ) {
+    this.api = new WebexApi(config.apiBaseUrl);
+    this.guests = new GuestTokens(this.api, config.guestToken);
+  }
+
+  get routePath(): string {
+    return `/hooks/webex/${this.connectionId}`;
+  }
+
+  routes(): InboundRoute[] {
+    return [{ method: 'POST', path: this.routePath, bodyLimit: webhookBodyLimit, handle: (request) => this.handle(request) }];
+  }
+
+  async start(context: ConnectorContext): Promise<void> {
+    this.context = context;
+    this.logger = context.logger;
+    try {
+      const me = await this.api.me(this.config.botToken);
+      this.botId = me.id;
+    } catch (error) {
+      this.setState('failed', 'auth_failed');
+      context.logger.error({ err: error }, 'Webex bot token was rejected; check webex.botToken.');
+      return;
+    }
+
+    for (const proxy of await context.listProxies()) {
+      const subject = proxy.data.subject;
+      if (proxy.proxyUserId && subject) this.guests.remember(proxy.proxyUserId, subject);
+    }
+
+    this.webhooks = new WebhookKeeper(this.api, `${context.publicUrl}${this.routePath}`, this.config.webhookSecret, context.logger, (ok) =>
+      this.setState(ok ? 'connected' : 'degraded', ok ? undefined : 'webhook_inactive'),
+    );
+    const owners = [{ token: this.config.botToken, filter: 'roomType=direct' }];
+    for (const proxy of await context.listProxies()) {
+      if (!proxy.data.subject) continue;
+      const guest = await this.guests.get(proxy.data.subject, proxy.data.name ?? 'Parley contact');
+      owners.push({ token: guest.token, filter: 'roomType=direct' });
+    }
+    await this.webhooks.start(owners, this.config.webhookCheckSeconds * 1000);
+  }
+
+  async stop(): Promise<void> {
+    this.webhooks?.stop();
+    this.setState('stopped');
+  }
+
+  state(): ConnectorState {
+    return this.current;
+  }
+
+  private setState(status: ConnectorState['status'], code?: string): void {
+    if (this.current.status === status && this.current.code === code) return;
+    this.current = { status, ...(code ? { code } : {}), since: new Date().toISOString() };
+    this.logger?.info({ connection: this.connectionId, status, code }, 'Webex connection state changed.');
+  }
+
+  private async handle(request: RawRequest): Promise<RawResponse> {
+    try {
+      verifyWebexSignature(request.rawBody, request.headers['x-spark-signature'], this.config.webhookSecret);
+      const envelope = parseEnvelope(request.rawBody);
+      checkFreshness(envelope, request.receivedAt, freshnessWindowMs);
+      if (envelope.resource !== 'messages' || envelope.event !== 'created') return { status: 200 };
+
+      const inbound = await this.toInbound(envelope);
+      if (inbound) await this.context!.receive([inbound]);
+      return { status: 200 };
+    } catch (error) {
+      const status = error instanceof ParleyError ? error.status : 500;
+      this.logger?.warn({ err: error, connection: this.connectionId, status }, 'Webex webhook rejected.');
+      return { status, body: { error: error instanceof ParleyError ? error.code : 'internal_error' } };
+    }
+  }
+
+  private async toInbound(envelope: ReturnType<typeof parseEnvelope>): Promise<InboundEvent | undefined> {
+    const { data } = envelope;
+    const owner = envelope.createdBy;
+    if (!data.personId || !data.roomId || !owner) return undefined;
+    // Webex also notifies a webhook's owner of its own posts.
+    if (data.personId === owner) return undefined;
+
+    let token: string;
+    let target: InboundEvent['target'];
+    if (owner === this.botId) {
+      if (data.roomType !== 'direct') return undefined;
+      token = this.config.botToken;
+      target = { kind: 'bot' };
+    } else {
+      const subject = this.guests.subjectOf(owner);
+      if (!subject) {
+        this.logger?.warn({ connection: this.connectionId, platform_user: owner }, 'Webex webhook from an unknown owner; ignored.');
+        return undefined;
+      }
+      token = (await this.guests.get(subject, 'Parley contact')).token;
+      target = { kind: 'proxy', conversationId: data.roomId as PlatformConversationId };
+    }
+
+    const message: WebexMessage = await this.api.message(token, data.id);
+    const displayName = await this.displayName(data.personId);
+    return {
+      platformEventId: `messages:created:${data.id}`,
+      target,
+      event: {
+        kind: 'message',
+        id: crypto.randomUUID() as EventId,
+        occurredAt: message.created,
+        from: {
+          platform: 'webex',
+          connectionId: this.connectionId,
+          platformUserId: data.personId as PlatformUserId,
+          ...(data.personEmail ? { email: data.personEmail.toLowerCase() } : {}),
+          ...(displayName ? { displayName } : {}),
+        },
+        messageId: message.id as PlatformMessageId,
+        body: parsePlain(message.text ?? ''),
+      },
+    };
+  }
+
+  private async displayName(personId: string): Promise<string | undefined> {
+    const known = this.names.get(personId);
+    if (known) return known;
+    try {
+      const person = await this.api.person(this.config.botToken, personId);
+      this.names.set(personId, person.displayName);
+      return person.displayName;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async findPersonByEmail(email: string): Promise<PlatformPerson | undefined> {
+    const person = await this.api.personByEmail(this.config.botToken, email);
+    if (!person || person.type === 'bot') return undefined;
+    return {
+      ref: {
+        platform: 'webex',
+        connectionId: this.connectionId,
+        platformUserId: person.id as PlatformUserId,
+        email: email.toLowerCase(),
+        displayName: person.displayName,
+      },
+      displayName: person.displayName,
+      email: email.toLowerCase(),
+      ...(person.avatar ? { avatarUrl: person.avatar } : {}),
+    };
+  }
+
+  /** The text parts of a delivery, each within Webex's message size limit. */
+  private parts(delivery: Delivery): string[] {
+    const text = hubText(delivery.event, delivery.sender) ?? (delivery.event.kind === 'message' ? renderPlain(delivery.event.body) : '');
+    return splitText(text, this.config.maxTextBytes, utf8Bytes);
+  }
+
+  async send(delivery: Delivery): Promise<SendResult> {
+    const parts = this.parts(delivery);
+    const recipient = delivery.recipient.platformUserId;
+
+    if (delivery.sender.kind === 'bot') {
+      const ids: PlatformMessageId[] = [];
+      for (const text of parts) {
+        const posted = await this.api.postMessage(this.config.botToken, { toPersonId: recipient, text });
+        ids.push(posted.id as PlatformMessageId);
+      }
+      return { messageIds: ids };
+    }
+
+    const sender = delivery.sender;
+    const name = proxyDisplayName(sender);
+    const subject = sender.binding?.data.subject ?? guestSubject(sender.person.email);
+    const guest = await this.guests.get(subject, name);
+    if (!sender.binding) await this.webhooks?.ensure({ token: guest.token, filter: 'roomType=direct' });
+
+    const ids: PlatformMessageId[] = [];
+    let roomId = sender.binding?.conversationId;
+    for (const text of parts) {
+      const posted = await this.api.postMessage(guest.token, roomId ? { roomId, text } : { toPersonId: recipient, text });
+      roomId = posted.roomId as PlatformConversationId;
+      ids.push(posted.id as PlatformMessageId);
+    }
+
+    const binding =
+      sender.binding ?? {
+        contactId: sender.contactId,
+        conversationId: roomId!,
+        proxyUserId: guest.personId as PlatformUserId,
+        data: { subject, name },
+      };
+    return { messageIds: ids, ...(sender.binding ? {} : { binding }) };
+  }
+
+  /**
+   * Looks for the delivery's last part among the sender's recent messages in the room,
+   * posted since the uncertain attempt began and not already in the message-id map.
+   */
+  async findDelivered(delivery: Delivery, since: Date): Promise<SendResult | undefined> {
+    const parts = this.parts(delivery);
+    const last = parts[parts.length - 1];
+    const skewMs = 5_000;
+
+    let token: string;
+    let messages: WebexMessage[];
+    let senderId: string;
+    if (delivery.sender.kind === 'bot') {
+      token = this.config.botToken;
+      senderId = this.botId;
+      messages = (await this.api.directMessages(token, delivery.recipient.platformUserId)).items;
+    } else {
+      const binding = delivery.sender.binding;
+      if (!binding) return undefined;
+      const guest = await this.guests.get(binding.data.subject ?? '', binding.data.name ?? proxyDisplayName(delivery.sender));
+      token = guest.token;
+      senderId = guest.personId;
+      messages = (await this.api.recentMessages(token, binding.conversationId)).items;
+    }
+
+    for (const message of messages) {
+      if (message.personId !== senderId || message.text !== last) continue;
+      if (Date.parse(message.created) < since.getTime() - skewMs) continue;
+      if (await this.context!.isHubMessage(message.id as PlatformMessageId)) continue;
+      // NOTE: only the last part is matched; a split message that crashed between parts
+      // is sent again whole, so its earlier parts can arrive twice.
+      return { messageIds: [message.id as PlatformMessageId] };
+    }
+    return undefined;
+  }
+}

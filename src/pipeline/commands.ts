@@ -1,0 +1,424 @@
+// Carries out bot commands: invite, accept, decline, contacts, remove, status, help.
+// Each command returns a Plan; the pipeline commits it atomically with the dedup mark.
+
+import { randomUUID } from 'node:crypto';
+
+import { parseCommand, type Command } from '../bot/commands.js';
+import { describePerson, helpText, parseErrorReply } from '../bot/replies.js';
+import type { MessageEvent, UserRef } from '../core/events.js';
+import type { ChatSessionId, ContactId, InvitationId, UserId } from '../core/ids.js';
+import { platformNames } from '../core/platform.js';
+import { renderPlain } from '../formats/plain.js';
+import type { Store } from '../store/store.js';
+import type { InvitationRecord, UserRecord } from '../store/types.js';
+import { personCard, userRef, type ConnectionInfo, type Directory } from './directory.js';
+import { deliveryPayload, newEventId, noticePayload } from './outbox.js';
+import { emptyPlan, type Plan } from './plan.js';
+import { SlidingWindowLimiter } from './ratelimit.js';
+import { resolveUser } from './users.js';
+
+export interface CommandSettings {
+  expiryMs: number;
+  invitesPerDay: number;
+  commandsPerMinute: number;
+}
+
+const dayMs = 24 * 60 * 60 * 1000;
+
+export class CommandHandler {
+  private readonly limiter: SlidingWindowLimiter;
+
+  constructor(
+    private readonly store: Store,
+    private readonly directory: Directory,
+    private readonly settings: CommandSettings,
+  ) {
+    this.limiter = new SlidingWindowLimiter(settings.commandsPerMinute, 60_000);
+  }
+
+  async handle(connection: ConnectionInfo, sender: UserRecord, event: MessageEvent, now: number): Promise<Plan> {
+    const ref = userRef(sender, connection.platform);
+    const reply = (text: string): Plan => this.reply(ref, sender.id, text, now);
+
+    if (!this.limiter.tryHit(sender.id, now)) {
+      return reply(
+        `You sent more than ${this.settings.commandsPerMinute} commands in a minute. Wait a minute, then send the command again.`,
+      );
+    }
+
+    const parsed = parseCommand(renderPlain(event.body));
+    if (!parsed.ok) return reply(parseErrorReply(parsed));
+
+    const plan = await this.run(parsed.command, connection, sender, ref, now);
+    plan.metadata.push({
+      at: now,
+      type: parsed.command.name === 'invite' ? 'invite' : 'command',
+      eventKind: `command_${parsed.command.name}`,
+      sender: sender.email ?? sender.platformUserId,
+      receiver: 'parley',
+      sessionId: null,
+      sourcePlatform: connection.platform,
+      targetPlatform: null,
+      sourceOrg: connection.orgId,
+      targetOrg: null,
+      outcome: 'accepted',
+    });
+    return plan;
+  }
+
+  private reply(ref: UserRef, userId: UserId, text: string, now: number): Plan {
+    const plan = emptyPlan();
+    plan.deliveries.push(noticePayload(ref, userId, 'command_reply', text, now));
+    return plan;
+  }
+
+  private async run(command: Command, connection: ConnectionInfo, sender: UserRecord, ref: UserRef, now: number): Promise<Plan> {
+    switch (command.name) {
+      case 'help':
+        return this.reply(ref, sender.id, helpText, now);
+      case 'invite':
+        return this.invite(command.email, connection, sender, ref, now);
+      case 'accept':
+      case 'decline':
+        return this.respond(command.name, command.email, sender, ref, now);
+      case 'contacts':
+        return this.contacts(sender, ref, now);
+      case 'remove':
+        return this.remove(command.email, sender, ref, now);
+      case 'status':
+        return this.status(sender, ref, now);
+    }
+  }
+
+  private async invite(email: string, connection: ConnectionInfo, sender: UserRecord, ref: UserRef, now: number): Promise<Plan> {
+    const reply = (text: string): Plan => this.reply(ref, sender.id, text, now);
+
+    if (email === sender.email) return reply('You cannot invite yourself. Send "invite" with the address of someone at another organisation.');
+
+    const domain = email.split('@')[1] ?? '';
+    const orgId = this.directory.orgOfDomain(domain);
+    if (orgId === undefined) {
+      return reply(
+        `No organisation on this hub uses the domain ${domain}. Check the address, or ask your admin to connect that organisation.`,
+      );
+    }
+
+    const sent = await this.store.countInvitationsSince(sender.id, now - dayMs);
+    if (sent >= this.settings.invitesPerDay) {
+      return reply(`You have sent ${sent} invitations in the last 24 hours, the most allowed. Try again tomorrow.`);
+    }
+
+    const found = await this.findPerson(email, orgId, connection);
+    if (found === 'same_platform') {
+      return reply(`${email} uses the same ${platformNames[connection.platform]} as you. Message them there directly.`);
+    }
+    if (found === undefined) return reply(`No one with the address ${email} was found. Check the spelling and send the invitation again.`);
+
+    const invitee = found.user;
+    const inviteeConnection = found.connection;
+    if (await this.store.activeContactBetween(sender.id, invitee.id)) {
+      return reply(`You are already connected with ${describePerson(personCard(invitee, inviteeConnection.platform))}.`);
+    }
+
+    const outgoing = (await this.store.pendingInvitationsFrom(sender.id, now)).find((i) => i.toUserId === invitee.id);
+    if (outgoing) {
+      return reply(
+        `You already invited ${email} on ${day(outgoing.createdAt)}. The invitation is open until ${day(outgoing.expiresAt)}.`,
+      );
+    }
+
+    // They invited us first: inviting them back accepts their invitation.
+    const incoming = (await this.store.pendingInvitationsTo(sender.id, now)).find((i) => i.fromUserId === invitee.id);
+    if (incoming) return this.accept(incoming, sender, ref, now);
+
+    const invitation: InvitationRecord = {
+      id: randomUUID() as InvitationId,
+      fromUserId: sender.id,
+      toEmail: email,
+      toUserId: invitee.id,
+      status: 'pending',
+      createdAt: now,
+      expiresAt: now + this.settings.expiryMs,
+      decidedAt: null,
+    };
+
+    const senderCard = personCard(sender, connection.platform);
+    const inviteeRef = userRef(invitee, inviteeConnection.platform);
+    const plan = this.reply(
+      ref,
+      sender.id,
+      `Invitation sent to ${describePerson(personCard(invitee, inviteeConnection.platform))}. It is open until ${day(invitation.expiresAt)}.`,
+      now,
+    );
+    plan.apply = (repo) => repo.createInvitation(invitation);
+    plan.deliveries.push(
+      deliveryPayload({
+        recipient: inviteeRef,
+        recipientUserId: invitee.id,
+        sender: { kind: 'bot' },
+        event: {
+          kind: 'contact_request',
+          id: newEventId(),
+          occurredAt: new Date(now).toISOString(),
+          from: ref,
+          invitationId: invitation.id,
+          requester: senderCard,
+          expiresAt: new Date(invitation.expiresAt).toISOString(),
+        },
+        origin: { userId: sender.id, ref },
+        metadata: {
+          type: 'invite',
+          eventKind: 'contact_request',
+          sender: sender.email ?? sender.platformUserId,
+          receiver: email,
+          sessionId: null,
+          sourcePlatform: connection.platform,
+          targetPlatform: inviteeConnection.platform,
+          sourceOrg: connection.orgId,
+          targetOrg: inviteeConnection.orgId,
+        },
+      }),
+    );
+    return plan;
+  }
+
+  /** Finds the invitee on the connections of their organisation. */
+  private async findPerson(
+    email: string,
+    orgId: ConnectionInfo['orgId'],
+    from: ConnectionInfo,
+  ): Promise<{ user: UserRecord; connection: ConnectionInfo } | 'same_platform' | undefined> {
+    for (const connection of this.directory.connectionsOfOrg(orgId)) {
+      const person = await connection.connector.findPersonByEmail(email);
+      if (person === undefined) continue;
+      if (connection.id === from.id) return 'same_platform';
+
+      const user = await resolveUser(this.store, connection, person.ref, now(), {
+        email: person.email,
+        displayName: person.displayName,
+        avatarUrl: person.avatarUrl,
+      });
+      return { user, connection };
+    }
+    return undefined;
+  }
+
+  private async respond(
+    action: 'accept' | 'decline',
+    email: string | undefined,
+    sender: UserRecord,
+    ref: UserRef,
+    now: number,
+  ): Promise<Plan> {
+    const pending = await this.store.pendingInvitationsTo(sender.id, now);
+    if (pending.length === 0) return this.reply(ref, sender.id, 'You have no open contact requests.', now);
+
+    let invitation: InvitationRecord | undefined;
+    if (email !== undefined) {
+      for (const candidate of pending) {
+        const from = await this.store.getUser(candidate.fromUserId);
+        if (from?.email === email) invitation = candidate;
+      }
+      if (invitation === undefined) {
+        return this.reply(ref, sender.id, `You have no open contact request from ${email}. Send "contacts" to see your requests.`, now);
+      }
+    } else if (pending.length === 1) {
+      invitation = pending[0];
+    } else {
+      const names = await Promise.all(pending.map(async (p) => (await this.store.getUser(p.fromUserId))?.email ?? '?'));
+      return this.reply(
+        ref,
+        sender.id,
+        `You have ${pending.length} open requests, from ${names.join(', ')}. Send "${action} <email>" to choose one.`,
+        now,
+      );
+    }
+
+    if (invitation === undefined) return this.reply(ref, sender.id, 'You have no open contact requests.', now);
+    return action === 'accept' ? this.accept(invitation, sender, ref, now) : this.decline(invitation, sender, ref, now);
+  }
+
+  private async accept(invitation: InvitationRecord, acceptor: UserRecord, acceptorRef: UserRef, now: number): Promise<Plan> {
+    const inviter = await this.store.getUser(invitation.fromUserId);
+    const inviterConnection = inviter ? this.directory.connection(inviter.connectionId) : undefined;
+    const acceptorConnection = this.directory.connection(acceptor.connectionId);
+    if (!inviter || !inviterConnection || !acceptorConnection) {
+      return this.reply(acceptorRef, acceptor.id, 'That invitation can no longer be accepted: its sender is not connected to the hub any more.', now);
+    }
+
+    const sessionId = randomUUID() as ChatSessionId;
+    const contactId = randomUUID() as ContactId;
+    const inviterRef = userRef(inviter, inviterConnection.platform);
+    const inviterCard = personCard(inviter, inviterConnection.platform);
+    const acceptorCard = personCard(acceptor, acceptorConnection.platform);
+
+    const plan = emptyPlan();
+    plan.apply = async (repo) => {
+      await repo.setInvitationStatus(invitation.id, 'accepted', now);
+      await repo.createSession(sessionId, 'direct', now);
+      await repo.createContact({
+        id: contactId,
+        userAId: inviter.id,
+        userBId: acceptor.id,
+        sessionId,
+        status: 'active',
+        createdAt: now,
+        endedAt: null,
+      });
+    };
+
+    // Each side first hears from the contact's proxy, which opens the proxy conversation.
+    for (const [recipient, recipientRef, other, otherRef, otherPlatform] of [
+      [inviter, inviterRef, acceptor, acceptorRef, acceptorConnection] as const,
+      [acceptor, acceptorRef, inviter, inviterRef, inviterConnection] as const,
+    ]) {
+      plan.deliveries.push(
+        deliveryPayload({
+          recipient: recipientRef,
+          recipientUserId: recipient.id,
+          sender: { kind: 'proxy', contactId, person: personCard(other, otherPlatform.platform) },
+          sessionId,
+          event: {
+            kind: 'contact_response',
+            id: newEventId(),
+            occurredAt: new Date(now).toISOString(),
+            from: otherRef,
+            invitationId: invitation.id,
+            accepted: true,
+          },
+          metadata: {
+            type: 'invite',
+            eventKind: 'contact_response',
+            sender: other.email ?? other.platformUserId,
+            receiver: recipient.email ?? recipient.platformUserId,
+            sessionId,
+            sourcePlatform: otherPlatform.platform,
+            targetPlatform: recipientRef.platform,
+            sourceOrg: otherPlatform.orgId,
+            targetOrg: recipient.orgId,
+          },
+        }),
+      );
+    }
+
+    plan.deliveries.push(
+      noticePayload(
+        inviterRef,
+        inviter.id,
+        'contact_established',
+        `${describePerson(acceptorCard)} accepted your invitation. Their messages reach you from "${acceptorCard.displayName}".`,
+        now,
+        sessionId,
+      ),
+      noticePayload(
+        acceptorRef,
+        acceptor.id,
+        'contact_established',
+        `You are now connected with ${describePerson(inviterCard)}. Their messages reach you from "${inviterCard.displayName}".`,
+        now,
+        sessionId,
+      ),
+    );
+    return plan;
+  }
+
+  private async decline(invitation: InvitationRecord, decliner: UserRecord, ref: UserRef, now: number): Promise<Plan> {
+    const inviter = await this.store.getUser(invitation.fromUserId);
+    const plan = this.reply(ref, decliner.id, `You declined the contact request from ${inviter?.email ?? 'that person'}.`, now);
+    plan.apply = (repo) => repo.setInvitationStatus(invitation.id, 'declined', now);
+
+    const inviterConnection = inviter ? this.directory.connection(inviter.connectionId) : undefined;
+    if (inviter && inviterConnection) {
+      plan.deliveries.push(
+        noticePayload(
+          userRef(inviter, inviterConnection.platform),
+          inviter.id,
+          'command_reply',
+          `${decliner.email ?? 'The person you invited'} declined your invitation.`,
+          now,
+        ),
+      );
+    }
+    return plan;
+  }
+
+  private async contacts(sender: UserRecord, ref: UserRef, now: number): Promise<Plan> {
+    const lines: string[] = [];
+    for (const contact of await this.store.activeContactsOf(sender.id)) {
+      const other = await this.otherSide(contact.userAId === sender.id ? contact.userBId : contact.userAId);
+      if (other) lines.push(`- ${describePerson(other)}`);
+    }
+    const incoming = await this.store.pendingInvitationsTo(sender.id, now);
+    const outgoing = await this.store.pendingInvitationsFrom(sender.id, now);
+
+    const parts = [lines.length > 0 ? `Your contacts:\n${lines.join('\n')}` : 'You have no contacts yet. Send "invite <email>" to add one.'];
+    if (incoming.length > 0) {
+      const from = await Promise.all(incoming.map(async (i) => (await this.store.getUser(i.fromUserId))?.email ?? '?'));
+      parts.push(`Requests waiting for you: ${from.join(', ')}. Send "accept <email>" or "decline <email>".`);
+    }
+    if (outgoing.length > 0) parts.push(`Invitations you sent that are still open: ${outgoing.map((i) => i.toEmail).join(', ')}.`);
+    return this.reply(ref, sender.id, parts.join('\n\n'), now);
+  }
+
+  private async otherSide(userId: UserId) {
+    const user = await this.store.getUser(userId);
+    const connection = user ? this.directory.connection(user.connectionId) : undefined;
+    return user && connection ? personCard(user, connection.platform) : undefined;
+  }
+
+  private async remove(email: string, sender: UserRecord, ref: UserRef, now: number): Promise<Plan> {
+    for (const contact of await this.store.activeContactsOf(sender.id)) {
+      const otherId = contact.userAId === sender.id ? contact.userBId : contact.userAId;
+      const other = await this.store.getUser(otherId);
+      if (other?.email !== email) continue;
+
+      const otherConnection = this.directory.connection(other.connectionId);
+      const plan = this.reply(
+        ref,
+        sender.id,
+        `You are no longer connected with ${email}. Their messages will not reach you, and yours will not reach them.`,
+        now,
+        );
+      plan.apply = async (repo) => {
+        await repo.endContact(contact.id, now);
+        await repo.deleteOutboxForSession(contact.sessionId);
+      };
+      if (otherConnection) {
+        plan.deliveries.push(
+          noticePayload(
+            userRef(other, otherConnection.platform),
+            other.id,
+            'contact_ended',
+            `${sender.email ?? 'A contact'} ended the contact with you. Messages to them are no longer delivered.`,
+            now,
+          ),
+        );
+      }
+      return plan;
+    }
+    return this.reply(ref, sender.id, `${email} is not one of your contacts. Send "contacts" to see the list.`, now);
+  }
+
+  private async status(sender: UserRecord, ref: UserRef, now: number): Promise<Plan> {
+    const platforms = this.directory
+      .all()
+      .map((c) => `${platformNames[c.platform]} (${c.id}): ${c.connector.state().status}`)
+      .join('; ');
+    const contacts = (await this.store.activeContactsOf(sender.id)).length;
+    const incoming = (await this.store.pendingInvitationsTo(sender.id, now)).length;
+    return this.reply(
+      ref,
+      sender.id,
+      `Parley is running. Platforms: ${platforms}. You have ${contacts} contact(s) and ${incoming} open request(s).`,
+      now,
+    );
+  }
+}
+
+function day(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function now(): number {
+  return Date.now();
+}

@@ -1,0 +1,284 @@
+// The delivery worker: takes the head of each conversation's queue from the outbox,
+// sends it through the target connector, and records the result. One delivery per
+// conversation at a time keeps order; different conversations run in parallel.
+
+import type { Logger } from 'pino';
+
+import { canReconcile, type Delivery, type SendResult } from '../core/connector.js';
+import { ParleyError, PlatformRejectedError, PlatformUnavailableError } from '../core/errors.js';
+import type { EventId, PlatformMessageId } from '../core/ids.js';
+import type { Store } from '../store/store.js';
+import type { OutboxRecord } from '../store/types.js';
+import type { Directory } from './directory.js';
+import { noticePayload, outboxRow, type OutboxPayload } from './outbox.js';
+
+export interface DeliverySettings {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  concurrency: number;
+  sendTimeoutMs: number;
+  /** Fallback poll interval, for rows other nodes enqueue; in milliseconds. */
+  pollMs?: number;
+}
+
+/** Exponential back-off with full jitter, never shorter than the platform's Retry-After. */
+export function retryDelay(attempt: number, settings: DeliverySettings, retryAfterMs?: number, random = Math.random): number {
+  const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  const jittered = Math.max(settings.baseDelayMs / 2, ceiling * random());
+  return Math.max(jittered, retryAfterMs ?? 0);
+}
+
+export class DeliveryWorker {
+  private readonly busy = new Set<string>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private ticking = false;
+  private again = false;
+  private idleSince = Date.now();
+  private compacted = true;
+
+  constructor(
+    private readonly store: Store,
+    private readonly directory: Directory,
+    private readonly logger: Logger,
+    private readonly settings: DeliverySettings,
+  ) {}
+
+  start(): void {
+    this.running = true;
+    this.wake();
+  }
+
+  /** Stops taking new work and waits for sends in progress. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Asks the worker to look at the outbox now; cheap to call often. */
+  wake(): void {
+    if (!this.running) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), 0);
+  }
+
+  /** Resolves when the outbox is empty and nothing is in flight. */
+  async drained(): Promise<void> {
+    while ((await this.store.outboxDepth()) > 0 || this.inFlight.size > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.running) return;
+    this.ticking = true;
+    this.again = false;
+    try {
+      const free = this.settings.concurrency - this.busy.size;
+      const now = Date.now();
+      const heads = free > 0 ? await this.store.dueHeads(now, [...this.busy], free) : [];
+      for (const row of heads) {
+        this.busy.add(row.orderingKey);
+        const run = this.deliver(row)
+          .catch((error: unknown) => this.logger.error({ err: error, delivery_id: row.id }, 'Delivery failed unexpectedly.'))
+          .finally(() => {
+            this.busy.delete(row.orderingKey);
+            this.inFlight.delete(run);
+            this.wake();
+          });
+        this.inFlight.add(run);
+      }
+      await this.maybeCompact(now);
+      await this.schedule(now);
+    } catch (error) {
+      this.logger.error({ err: error }, 'Reading the outbox failed; retrying in one second.');
+      this.timer = setTimeout(() => void this.tick(), 1000);
+    } finally {
+      this.ticking = false;
+      if (this.again) this.wake();
+    }
+  }
+
+  private async schedule(now: number): Promise<void> {
+    const next = await this.store.nextDueAt();
+    const poll = this.settings.pollMs ?? 1000;
+    const wait = next === undefined ? poll : Math.min(poll, Math.max(0, next - now));
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), Math.max(wait, 5));
+  }
+
+  /**
+   * Once the outbox has stayed empty for a moment, folds the SQLite WAL into the database
+   * so that delivered message text does not linger in the WAL file.
+   */
+  private async maybeCompact(now: number): Promise<void> {
+    if (this.inFlight.size > 0 || (await this.store.outboxDepth()) > 0) {
+      this.idleSince = now;
+      this.compacted = false;
+      return;
+    }
+    if (!this.compacted && now - this.idleSince >= 200) {
+      await this.store.compact();
+      this.compacted = true;
+    }
+  }
+
+  private async deliver(row: OutboxRecord): Promise<void> {
+    const payload = JSON.parse(row.payload) as OutboxPayload;
+    const log = this.logger.child({
+      delivery_id: row.id,
+      connection: row.connectionId,
+      session_id: row.sessionId,
+      event_kind: payload.delivery.event.kind,
+      attempt: row.attempts + 1,
+    });
+    const connection = this.directory.connection(row.connectionId);
+    if (!connection) {
+      await this.fail(row, payload, 'connection_removed', log);
+      return;
+    }
+
+    const delivery = await this.withBinding(payload, row.attempts + 1);
+    const started = Date.now();
+
+    // An attempt that started but never recorded its outcome may have reached the platform.
+    if (row.attemptStartedAt !== null && canReconcile(connection.connector)) {
+      try {
+        const found = await connection.connector.findDelivered(delivery, new Date(row.attemptStartedAt));
+        if (found) {
+          log.info('Delivery in doubt was found on the platform; not sent again.');
+          await this.complete(row, payload, found);
+          return;
+        }
+      } catch (error) {
+        await this.retryOrFail(row, payload, error, log);
+        return;
+      }
+    }
+
+    await this.store.markAttemptStarted(row.id, started);
+    try {
+      const result = await withTimeout(connection.connector.send(delivery), this.settings.sendTimeoutMs);
+      await this.complete(row, payload, result);
+      log.info({ duration_ms: Date.now() - started }, 'Delivered.');
+    } catch (error) {
+      await this.retryOrFail({ ...row, attempts: row.attempts + 1, attemptStartedAt: started }, payload, error, log);
+    }
+  }
+
+  private async withBinding(payload: OutboxPayload, attempt: number): Promise<Delivery> {
+    const { delivery } = payload;
+    if (delivery.sender.kind !== 'proxy') return { ...delivery, attempt };
+
+    const proxy = await this.store.proxyFor(delivery.sender.contactId, payload.recipientUserId);
+    if (!proxy) return { ...delivery, attempt };
+    return {
+      ...delivery,
+      attempt,
+      sender: {
+        ...delivery.sender,
+        binding: {
+          contactId: proxy.contactId,
+          conversationId: proxy.conversationId,
+          ...(proxy.proxyUserId ? { proxyUserId: proxy.proxyUserId } : {}),
+          data: proxy.data,
+        },
+      },
+    };
+  }
+
+  private async complete(row: OutboxRecord, payload: OutboxPayload, result: SendResult): Promise<void> {
+    const now = Date.now();
+    const { delivery } = payload;
+    await this.store.transaction(async (repo) => {
+      await repo.deleteOutbox(row.id);
+      if (delivery.sessionId) {
+        await repo.addMessageMap(
+          result.messageIds.map((id: PlatformMessageId) => ({
+            connectionId: row.connectionId,
+            platformMessageId: id,
+            sessionId: delivery.sessionId!,
+            eventId: delivery.event.id as EventId,
+            direction: 'out' as const,
+            createdAt: now,
+          })),
+        );
+      }
+      if (result.binding) {
+        await repo.upsertProxy(
+          {
+            contactId: result.binding.contactId,
+            localUserId: payload.recipientUserId,
+            connectionId: row.connectionId,
+            conversationId: result.binding.conversationId,
+            proxyUserId: result.binding.proxyUserId ?? null,
+            data: result.binding.data,
+          },
+          now,
+        );
+      }
+      await repo.appendMetadata([{ ...payload.metadata, at: now, outcome: 'delivered' }]);
+    });
+  }
+
+  private async retryOrFail(row: OutboxRecord, payload: OutboxPayload, error: unknown, log: Logger): Promise<void> {
+    // A timeout or a network error leaves the outcome unknown; both are retried.
+    const retryable = error instanceof PlatformUnavailableError || !(error instanceof ParleyError);
+    const code = error instanceof PlatformRejectedError ? `${error.code}:${error.platformCode}` : error instanceof ParleyError ? error.code : 'send_failed';
+
+    if (retryable && row.attempts < this.settings.maxAttempts) {
+      const retryAfter = error instanceof PlatformUnavailableError ? error.retryAfterMs : undefined;
+      const delay = retryDelay(row.attempts, this.settings, retryAfter);
+      const inDoubt = !(error instanceof ParleyError);
+      await this.store.scheduleRetry(row.id, Date.now() + delay, code, inDoubt);
+      log.warn({ err: error, retry_in_ms: Math.round(delay) }, 'Delivery failed; retrying later.');
+      return;
+    }
+
+    log.error({ err: error }, 'Delivery failed for good; moved to the dead letters.');
+    await this.fail(row, payload, retryable ? 'max_attempts' : code, log);
+  }
+
+  /** Moves a row to the dead letters and tells the sender, in one transaction. */
+  private async fail(row: OutboxRecord, payload: OutboxPayload, reason: string, log: Logger): Promise<void> {
+    const now = Date.now();
+    const origin = payload.origin;
+    const recipient = payload.delivery.recipient;
+    const name = recipient.displayName ?? recipient.email ?? 'the recipient';
+
+    await this.store.transaction(async (repo) => {
+      await repo.deadLetter(row, reason, now);
+      await repo.appendMetadata([{ ...payload.metadata, at: now, outcome: 'dead_letter' }]);
+      if (origin) {
+        const notice = noticePayload(
+          origin.ref,
+          origin.userId,
+          'not_delivered',
+          `Not delivered to ${name}: their platform did not accept it (${reason}) after ${row.attempts} attempt(s). Send it again later, or ask your admin to check the delivery log.`,
+          now,
+          payload.delivery.sessionId,
+        );
+        await repo.enqueue([outboxRow(notice, now)]);
+      }
+    });
+    log.info({ reason }, 'Sender told that the delivery failed.');
+    this.wake();
+  }
+}
+
+class TimeoutError extends Error {}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(`Platform call timed out after ${ms} ms.`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,182 @@
+// The inbound half of the pipeline: dedup, identity and session resolution, the policy
+// hook, then one transaction with the outbox rows, the dedup mark and the metadata.
+
+import type { Logger } from 'pino';
+
+import type { InboundEvent, MessageEvent } from '../core/events.js';
+import type { ConnectionId, EventId } from '../core/ids.js';
+import type { Store } from '../store/store.js';
+import type { UserRecord } from '../store/types.js';
+import { CommandHandler, type CommandSettings } from './commands.js';
+import { personCard, userRef, type ConnectionInfo, type Directory } from './directory.js';
+import { deliveryPayload, noticePayload, outboxRow } from './outbox.js';
+import { emptyPlan, type Plan } from './plan.js';
+import { allowAll, type PolicyHook } from './policy.js';
+import { resolveUser } from './users.js';
+
+export type InboundOutcome = 'committed' | 'duplicate' | 'ignored';
+
+export class InboundPipeline {
+  private readonly commands: CommandHandler;
+
+  constructor(
+    private readonly store: Store,
+    private readonly directory: Directory,
+    private readonly logger: Logger,
+    settings: CommandSettings,
+    private readonly onCommitted: () => void,
+    private readonly policy: PolicyHook = allowAll,
+  ) {
+    this.commands = new CommandHandler(store, directory, settings);
+  }
+
+  /** Processes events in order; resolves when each is committed or found to be a duplicate. */
+  async receive(connectionId: ConnectionId, events: InboundEvent[]): Promise<InboundOutcome[]> {
+    const connection = this.directory.connection(connectionId);
+    if (!connection) throw new Error(`Unknown connection ${connectionId}.`);
+
+    const outcomes: InboundOutcome[] = [];
+    for (const inbound of events) outcomes.push(await this.receiveOne(connection, inbound));
+    return outcomes;
+  }
+
+  private async receiveOne(connection: ConnectionInfo, inbound: InboundEvent): Promise<InboundOutcome> {
+    const now = Date.now();
+    const log = this.logger.child({
+      connection: connection.id,
+      platform: connection.platform,
+      platform_event: inbound.platformEventId,
+      event_kind: inbound.event.kind,
+    });
+
+    if (await this.store.hasInbound(connection.id, inbound.platformEventId)) {
+      log.info('Duplicate inbound event ignored.');
+      return 'duplicate';
+    }
+
+    const event = inbound.event;
+    if (event.kind === 'message' && (await this.store.isHubMessage(connection.id, event.messageId))) {
+      await this.store.markInbound(connection.id, inbound.platformEventId, now);
+      log.debug("Inbound event is the hub's own post; not relayed.");
+      return 'ignored';
+    }
+
+    const sender = await resolveUser(this.store, connection, event.from, now);
+    let plan: Plan;
+    if (event.kind !== 'message') {
+      log.info('Inbound event kind is not relayed yet; ignored.');
+      plan = emptyPlan();
+    } else if (inbound.target.kind === 'bot') {
+      plan = await this.commands.handle(connection, sender, event, now);
+    } else {
+      plan = await this.relay(connection, sender, event, inbound.target.conversationId, now);
+    }
+
+    const committed = await this.store.transaction(async (repo) => {
+      if (!(await repo.markInbound(connection.id, inbound.platformEventId, now))) return false;
+      if (plan.apply) await plan.apply(repo);
+      await repo.enqueue(plan.deliveries.map((d) => outboxRow(d, now)));
+      await repo.addMessageMap(plan.messageMap);
+      await repo.appendMetadata(plan.metadata);
+      return true;
+    });
+
+    if (!committed) {
+      log.info('Duplicate inbound event ignored.');
+      return 'duplicate';
+    }
+    log.info({ deliveries: plan.deliveries.length, duration_ms: Date.now() - now }, 'Inbound event committed.');
+    if (plan.deliveries.length > 0) this.onCommitted();
+    return 'committed';
+  }
+
+  /** A message a user sent into a proxy conversation: relay it to the contact. */
+  private async relay(
+    connection: ConnectionInfo,
+    sender: UserRecord,
+    event: MessageEvent,
+    conversationId: Parameters<Store['proxiesByConversation']>[1],
+    now: number,
+  ): Promise<Plan> {
+    const plan = emptyPlan();
+    const senderRef = userRef(sender, connection.platform);
+    const proxy = (await this.store.proxiesByConversation(connection.id, conversationId)).find(
+      (p) => p.localUserId === sender.id,
+    );
+    if (!proxy) {
+      this.logger.info({ connection: connection.id, platform_conversation: conversationId }, 'Message in a conversation with no proxy; ignored.');
+      return plan;
+    }
+
+    const contact = await this.store.getContact(proxy.contactId);
+    const otherId = contact ? (contact.userAId === sender.id ? contact.userBId : contact.userAId) : undefined;
+    const other = otherId ? await this.store.getUser(otherId) : undefined;
+    const otherConnection = other ? this.directory.connection(other.connectionId) : undefined;
+
+    const baseMetadata = {
+      at: now,
+      type: 'im' as const,
+      eventKind: 'message',
+      sender: sender.email ?? sender.platformUserId,
+      receiver: other?.email ?? other?.platformUserId ?? 'unknown',
+      sessionId: contact?.sessionId ?? null,
+      sourcePlatform: connection.platform,
+      targetPlatform: otherConnection?.platform ?? null,
+      sourceOrg: connection.orgId,
+      targetOrg: otherConnection?.orgId ?? null,
+    };
+
+    if (!contact || contact.status !== 'active' || !other || !otherConnection) {
+      plan.metadata.push({ ...baseMetadata, outcome: 'rejected' });
+      plan.deliveries.push(
+        noticePayload(
+          senderRef,
+          sender.id,
+          'not_delivered',
+          `Not delivered: you are no longer connected with ${other?.email ?? 'this contact'}. Send "invite ${other?.email ?? '<email>'}" to the Parley bot to connect again.`,
+          now,
+        ),
+      );
+      return plan;
+    }
+
+    const decision = await this.policy({ event, sender, recipient: other });
+    if (!decision.allowed) {
+      plan.metadata.push({ ...baseMetadata, outcome: 'rejected' });
+      plan.deliveries.push(noticePayload(senderRef, sender.id, 'not_delivered', `Not delivered: ${decision.reason}`, now));
+      return plan;
+    }
+
+    plan.metadata.push({ ...baseMetadata, outcome: 'accepted' });
+    plan.messageMap.push({
+      connectionId: connection.id,
+      platformMessageId: event.messageId,
+      sessionId: contact.sessionId,
+      eventId: event.id as EventId,
+      direction: 'in',
+      createdAt: now,
+    });
+    plan.deliveries.push(
+      deliveryPayload({
+        recipient: userRef(other, otherConnection.platform),
+        recipientUserId: other.id,
+        sender: { kind: 'proxy', contactId: contact.id, person: personCard(sender, connection.platform) },
+        sessionId: contact.sessionId,
+        event,
+        origin: { userId: sender.id, ref: senderRef },
+        metadata: {
+          type: 'im',
+          eventKind: 'message',
+          sender: baseMetadata.sender,
+          receiver: baseMetadata.receiver,
+          sessionId: contact.sessionId,
+          sourcePlatform: connection.platform,
+          targetPlatform: otherConnection.platform,
+          sourceOrg: connection.orgId,
+          targetOrg: otherConnection.orgId,
+        },
+      }),
+    );
+    return plan;
+  }
+}

@@ -1,0 +1,101 @@
+// Builds outbox rows: the serialised delivery, its ordering key and its metadata.
+
+import { randomUUID } from 'node:crypto';
+
+import type { Delivery, Sender } from '../core/connector.js';
+import type { CanonicalEvent, NoticeCode, UserRef } from '../core/events.js';
+import type { ChatSessionId, DeliveryId, EventId, UserId } from '../core/ids.js';
+import type { MetadataInsert, OutboxInsert } from '../store/types.js';
+import { botRef } from './directory.js';
+
+/** What an outbox row's payload holds. Binding details are loaded at send time. */
+export interface OutboxPayload {
+  delivery: Omit<Delivery, 'attempt'>;
+  recipientUserId: UserId;
+  /** The user told when this delivery fails for good; absent for the hub's own notices. */
+  origin?: { userId: UserId; ref: UserRef };
+  /** The metadata record written when the delivery completes or fails. */
+  metadata: Omit<MetadataInsert, 'at' | 'outcome'>;
+}
+
+export function newEventId(): EventId {
+  return randomUUID() as EventId;
+}
+
+/** Deliveries to one conversation share a key, so they are sent one at a time, in order. */
+export function orderingKey(recipient: UserRef, sender: Sender): string {
+  const conversation = sender.kind === 'bot' ? 'bot' : sender.contactId;
+  return `${recipient.connectionId}/${recipient.platformUserId}/${conversation}`;
+}
+
+export function outboxRow(payload: OutboxPayload, now: number): OutboxInsert {
+  const { delivery } = payload;
+  return {
+    id: delivery.id,
+    orderingKey: orderingKey(delivery.recipient, delivery.sender),
+    connectionId: delivery.recipient.connectionId,
+    sessionId: delivery.sessionId ?? null,
+    eventId: delivery.event.id,
+    payload: JSON.stringify(payload),
+    nextAttemptAt: now,
+    createdAt: now,
+  };
+}
+
+export function newDeliveryId(): DeliveryId {
+  return randomUUID() as DeliveryId;
+}
+
+export interface DeliveryInput {
+  recipient: UserRef;
+  recipientUserId: UserId;
+  sender: Sender;
+  event: CanonicalEvent;
+  sessionId?: ChatSessionId | undefined;
+  origin?: OutboxPayload['origin'];
+  metadata: OutboxPayload['metadata'];
+}
+
+export function deliveryPayload(input: DeliveryInput): OutboxPayload {
+  return {
+    delivery: {
+      id: newDeliveryId(),
+      ...(input.sessionId ? { sessionId: input.sessionId } : {}),
+      recipient: input.recipient,
+      sender: input.sender,
+      event: input.event,
+    },
+    recipientUserId: input.recipientUserId,
+    ...(input.origin ? { origin: input.origin } : {}),
+    metadata: input.metadata,
+  };
+}
+
+/** A notice from the bot to a user. */
+export function noticePayload(
+  recipient: UserRef,
+  recipientUserId: UserId,
+  code: NoticeCode,
+  text: string,
+  now: number,
+  sessionId?: ChatSessionId,
+): OutboxPayload {
+  return deliveryPayload({
+    recipient,
+    recipientUserId,
+    sender: { kind: 'bot' },
+    sessionId,
+    event: { kind: 'notice', id: newEventId(), occurredAt: new Date(now).toISOString(), from: botRef(recipient), code, text },
+    metadata: {
+      type: 'notice',
+      eventKind: 'notice',
+      sender: 'parley',
+      receiver: recipient.email ?? recipient.platformUserId,
+      sessionId: sessionId ?? null,
+      sourcePlatform: recipient.platform,
+      targetPlatform: recipient.platform,
+      sourceOrg: null,
+      targetOrg: null,
+    },
+  });
+}

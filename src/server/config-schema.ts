@@ -1,0 +1,112 @@
+// The hub's config schema: the single source of truth for validation, the environment
+// overrides and the generated example (`parley config example`).
+
+import { z } from 'zod';
+
+import { slackConfigSchema } from '../connectors/slack/config.js';
+import { webexConfigSchema } from '../connectors/webex/config.js';
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and hyphens, such as acme-webex');
+
+const domain = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a lowercase DNS domain such as acme.example');
+
+export const serverSchema = z
+  .object({
+    host: z.string().default('127.0.0.1').describe('Address the HTTP server listens on.'),
+    port: z.number().int().min(0).max(65535).default(8080).describe('TCP port of the HTTP server.'),
+    publicUrl: z
+      .url()
+      .optional()
+      .describe('URL at which the platforms reach the hub (webhooks, events); defaults to http://host:port.'),
+  })
+  .strict();
+
+export const storeSchema = z
+  .object({
+    kind: z.enum(['sqlite', 'postgres']).default('sqlite').describe('sqlite for one node, postgres for several.'),
+    path: z.string().default('./data/parley.db').describe('SQLite database file.'),
+    url: z.string().optional().describe('PostgreSQL connection URL, for kind: postgres.'),
+  })
+  .strict();
+
+export const logSchema = z
+  .object({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('Log level.'),
+  })
+  .strict();
+
+export const deliverySchema = z
+  .object({
+    maxAttempts: z
+      .number()
+      .int()
+      .min(1)
+      .default(10)
+      .describe('Attempts before a delivery moves to the dead letters and the sender is told.'),
+    baseDelayMs: z.number().int().min(1).default(1000).describe('First retry delay, in milliseconds; doubles each time.'),
+    maxDelayMs: z.number().int().min(1).default(300000).describe('Longest retry delay, in milliseconds.'),
+    concurrency: z.number().int().min(1).max(256).default(16).describe('Conversations delivered to at the same time.'),
+    sendTimeoutMs: z.number().int().min(100).default(30000).describe('Time one platform call may take, in milliseconds.'),
+  })
+  .strict();
+
+export const invitationsSchema = z
+  .object({
+    expiryDays: z.number().positive().default(7).describe('Days a pending invitation stays open.'),
+    perUserPerDay: z.number().int().min(1).default(50).describe('Invitations one user may send in 24 hours.'),
+  })
+  .strict();
+
+export const commandsSchema = z
+  .object({
+    perUserPerMinute: z.number().int().min(1).default(20).describe('Bot commands one user may send per minute.'),
+  })
+  .strict();
+
+export const orgSchema = z
+  .object({
+    id: id.describe('Organisation id.'),
+    name: z.string().min(1).describe('Display name.'),
+    domains: z.array(domain).min(1).describe("The organisation's email domains."),
+  })
+  .strict();
+
+const connectionBase = {
+  id: id.describe('Connection id; also the path of its webhook route.'),
+  org: id.describe('The organisation that owns this platform connection.'),
+};
+
+export const connectionSchema = z.discriminatedUnion('platform', [
+  z.object({ ...connectionBase, platform: z.literal('webex'), webex: webexConfigSchema }).strict(),
+  z.object({ ...connectionBase, platform: z.literal('slack'), slack: slackConfigSchema }).strict(),
+]);
+
+export const configSchema = z
+  .object({
+    server: serverSchema.prefault({}),
+    store: storeSchema.prefault({}),
+    log: logSchema.prefault({}),
+    delivery: deliverySchema.prefault({}),
+    invitations: invitationsSchema.prefault({}),
+    commands: commandsSchema.prefault({}),
+    orgs: z.array(orgSchema).default([]).describe('Organisations using the hub.'),
+    connections: z.array(connectionSchema).default([]).describe('Platform connections, one per workspace or org.'),
+  })
+  .strict();
+
+export type HubConfig = z.infer<typeof configSchema>;
+export type ConnectionConfig = HubConfig['connections'][number];
+
+/** Sections whose scalar keys can be overridden with PARLEY_<SECTION>_<KEY> variables. */
+export const overridableSections = {
+  server: serverSchema,
+  store: storeSchema,
+  log: logSchema,
+  delivery: deliverySchema,
+  invitations: invitationsSchema,
+  commands: commandsSchema,
+} as const;
