@@ -90,6 +90,35 @@ export class InboundPipeline {
     return 'committed';
   }
 
+  /** Expires overdue invitations and tells each inviter; returns how many expired. */
+  async expireInvitations(now: number): Promise<number> {
+    const expired = await this.store.transaction(async (repo) => {
+      const invitations = await repo.expireInvitations(now);
+      const notices = [];
+      for (const invitation of invitations) {
+        const inviter = await repo.getUser(invitation.fromUserId);
+        const connection = inviter ? this.directory.connection(inviter.connectionId) : undefined;
+        if (!inviter || !connection) continue;
+        notices.push(
+          noticePayload(
+            userRef(inviter, connection.platform),
+            inviter.id,
+            'command_reply',
+            `Your invitation to ${invitation.toEmail} expired without an answer. Send "invite ${invitation.toEmail}" to ask again.`,
+            now,
+          ),
+        );
+      }
+      await repo.enqueue(notices.map((n) => outboxRow(n, now)));
+      return invitations.length;
+    });
+    if (expired > 0) {
+      this.logger.info({ invitations: expired }, 'Expired invitations.');
+      this.onCommitted();
+    }
+    return expired;
+  }
+
   /** A message a user sent into a proxy conversation: relay it to the contact. */
   private async relay(
     connection: ConnectionInfo,

@@ -93,7 +93,7 @@ export class SlackConnector implements Connector, Reconciling {
 
   private setState(status: ConnectorState['status'], code?: string): void {
     this.current = { status, ...(code ? { code } : {}), since: new Date().toISOString() };
-    this.logger?.info({ connection: this.connectionId, status, code }, 'Slack connection state changed.');
+    this.logger?.info({ status, code }, 'Slack connection state changed.');
   }
 
   private async handle(request: RawRequest): Promise<RawResponse> {

@@ -106,7 +106,7 @@ export class WebexConnector implements Connector, Reconciling {
   private setState(status: ConnectorState['status'], code?: string): void {
     if (this.current.status === status && this.current.code === code) return;
     this.current = { status, ...(code ? { code } : {}), since: new Date().toISOString() };
-    this.logger?.info({ connection: this.connectionId, status, code }, 'Webex connection state changed.');
+    this.logger?.info({ status, code }, 'Webex connection state changed.');
   }
 
   private async handle(request: RawRequest): Promise<RawResponse> {

@@ -1,0 +1,166 @@
+// The simulator's own web console: a person picks a simulated user, reads that user's
+// conversations and posts as that user. Routes: GET /console (page), GET /console/app.js,
+// and JSON under /console/api/. No token: the console is part of the simulator, which
+// listens on 127.0.0.1 by default.
+
+import { readFile } from 'node:fs/promises';
+import type http from 'node:http';
+
+import type { Conversation, SimMessage } from './model.js';
+import type { SlackState } from './state.js';
+import { postAsUser } from './user-actions.js';
+
+const PAGE_FILES: Readonly<Record<string, { file: string; type: string }>> = {
+  '/console': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/console/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/console/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+};
+
+export interface ConsoleReply {
+  status: number;
+  type: string;
+  body: string;
+}
+
+function json(status: number, value: unknown): ConsoleReply {
+  return { status, type: 'application/json; charset=utf-8', body: JSON.stringify(value) };
+}
+
+function conversationLabel(state: SlackState, conversation: Conversation, viewer: string): string {
+  if (conversation.type === 'im') {
+    const other = conversation.members.find((member) => member !== viewer);
+    return other === undefined ? conversation.id : (state.users.get(other)?.realName ?? other);
+  }
+  if (conversation.type === 'mpim') {
+    return conversation.members
+      .filter((member) => member !== viewer)
+      .map((member) => state.users.get(member)?.realName ?? member)
+      .join(', ');
+  }
+  return `${conversation.type === 'private' ? '🔒' : '#'}${conversation.name ?? conversation.id}`;
+}
+
+/** Shows a bot post under its `username` and `icon_url` when it set them, as the Slack client does. */
+function renderForConsole(state: SlackState, message: SimMessage): Record<string, unknown> {
+  const author = state.users.get(message.user);
+  const app = message.appId === undefined ? undefined : state.apps.get(message.appId);
+  return {
+    ts: message.ts,
+    threadTs: message.threadTs ?? null,
+    sender: message.username ?? app?.name ?? author?.realName ?? message.user,
+    senderId: message.user,
+    isBot: message.botId !== undefined,
+    icon: message.iconUrl ?? author?.image72 ?? null,
+    iconEmoji: message.iconEmoji ?? null,
+    text: message.text,
+    edited: message.edited !== undefined,
+    reactions: message.reactions.map((r) => ({ name: r.name, count: r.users.length })),
+  };
+}
+
+function listUsers(state: SlackState): ConsoleReply {
+  const users = [...state.users.values()]
+    .filter((user) => !user.isBot)
+    .map((user) => ({
+      id: user.id,
+      realName: user.realName,
+      email: user.email ?? '',
+      workspace: state.workspaces.get(user.teamId)?.name ?? user.teamId,
+    }));
+  return json(200, { users });
+}
+
+function listConversations(state: SlackState, userId: string): ConsoleReply {
+  const user = state.users.get(userId);
+  if (user === undefined) {
+    return json(404, { error: `User ${userId} not found.` });
+  }
+
+  const conversations = [...state.conversations.values()]
+    .filter((c) => c.members.includes(userId))
+    .map((c) => ({ id: c.id, type: c.type, label: conversationLabel(state, c, userId) }));
+  const bots = [...state.apps.values()]
+    .filter((app) => app.teamId === user.teamId)
+    .map((app) => ({ userId: app.botUserId, name: app.name }));
+  return json(200, { conversations, bots });
+}
+
+function listMessages(state: SlackState, userId: string, channel: string): ConsoleReply {
+  const conversation = state.conversations.get(channel);
+  if (conversation === undefined || !conversation.members.includes(userId)) {
+    return json(404, { error: `Conversation ${channel} not found for user ${userId}.` });
+  }
+
+  const messages = state.messagesOf(channel).map((message) => renderForConsole(state, message));
+  const ephemeral = state.ephemerals
+    .filter((e) => e.channel === channel && e.user === userId)
+    .map((e) => ({ ts: e.ts, text: e.text, sender: state.appByBotId(e.botId)?.name ?? e.botId }));
+  return json(200, { messages, ephemeral });
+}
+
+interface PostBody {
+  user?: unknown;
+  channel?: unknown;
+  text?: unknown;
+  threadTs?: unknown;
+  other?: unknown;
+}
+
+function handlePost(state: SlackState, path: string, body: PostBody): ConsoleReply {
+  const user = typeof body.user === 'string' ? body.user : '';
+
+  if (path === '/console/api/open-im') {
+    const other = typeof body.other === 'string' ? body.other : '';
+    const conversation = state.openIm(user, other);
+    return json(200, { channel: conversation.id });
+  }
+
+  if (path === '/console/api/post') {
+    const channel = typeof body.channel === 'string' ? body.channel : '';
+    const text = typeof body.text === 'string' ? body.text : '';
+    const threadTs = typeof body.threadTs === 'string' && body.threadTs !== '' ? body.threadTs : undefined;
+    const message = postAsUser(state, user, channel, text, threadTs === undefined ? {} : { threadTs });
+    return json(200, { ts: message.ts });
+  }
+
+  return json(404, { error: `No console route ${path}.` });
+}
+
+/** Handles a /console request; `rawBody` is the request body for POSTs. */
+export async function handleConsole(state: SlackState, request: http.IncomingMessage, url: URL, rawBody: string): Promise<ConsoleReply> {
+  const page = PAGE_FILES[url.pathname];
+  if (page !== undefined && request.method === 'GET') {
+    const body = await readFile(new URL(`./console/${page.file}`, import.meta.url), 'utf8');
+    return { status: 200, type: page.type, body };
+  }
+
+  const userId = url.searchParams.get('user') ?? '';
+  if (request.method === 'GET') {
+    switch (url.pathname) {
+      case '/console/api/users':
+        return listUsers(state);
+      case '/console/api/conversations':
+        return listConversations(state, userId);
+      case '/console/api/messages':
+        return listMessages(state, userId, url.searchParams.get('channel') ?? '');
+      default:
+        return json(404, { error: `No console route ${url.pathname}.` });
+    }
+  }
+
+  if (request.method === 'POST') {
+    let body: PostBody;
+    try {
+      body = JSON.parse(rawBody) as PostBody;
+    } catch {
+      return json(400, { error: 'Request body is not JSON; send {"user": ..., ...}.' });
+    }
+    try {
+      return handlePost(state, url.pathname, body);
+    } catch (error) {
+      return json(400, { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  return json(405, { error: `Method ${request.method ?? ''} is not allowed on ${url.pathname}.` });
+}

@@ -1,0 +1,113 @@
+// The simulated world behind the sandbox and the end-to-end tests: a Webex org
+// (acme.example), a Slack workspace (globex.example), the Parley bot and app in each,
+// and the hub config that connects them.
+
+import { randomBytes } from 'node:crypto';
+
+import { startSlackSimulator, type SlackSimulator } from '../../sim/slack/index.js';
+import { startWebexSimulator, type WebexSimulator } from '../../sim/webex/index.js';
+import { buildConfig, type ResolvedConfig } from '../server/config.js';
+
+/** The Slack scopes the Parley app needs; docs/platforms/slack.md says why each one. */
+export const slackScopes = [
+  'chat:write',
+  'chat:write.customize',
+  'im:write',
+  'im:history',
+  'groups:write',
+  'groups:history',
+  'users:read',
+  'users:read.email',
+];
+
+export interface WorldOptions {
+  hubPort: number;
+  webexPort: number;
+  slackPort: number;
+  dataPath: string;
+  /** Multiplies the Slack simulator's rate limits; the sandbox and tests raise them. */
+  slackRateLimitScale?: number;
+  slackRetryDelaysMs?: number[];
+  delivery?: Partial<ResolvedConfig['delivery']>;
+}
+
+export interface World {
+  webex: WebexSimulator;
+  slack: SlackSimulator;
+  people: {
+    alice: { id: string; email: string; token: string };
+    carol: { id: string; email: string; token: string };
+    webexBot: { id: string; email: string; token: string };
+    bob: { id: string; email: string };
+    dana: { id: string; email: string };
+  };
+  slackApp: Awaited<ReturnType<SlackSimulator['installApp']>>;
+  /** Builds the hub config; `hubUrl` is where the simulators send webhooks and events. */
+  config(hubUrl?: string): ResolvedConfig;
+  /** Points the Slack app's event subscription at the hub (Slack checks it with url_verification). */
+  connectSlack(hubUrl: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function createWorld(options: WorldOptions): Promise<World> {
+  const webex = await startWebexSimulator({ port: options.webexPort });
+  const slack = await startSlackSimulator({
+    port: options.slackPort,
+    rateLimitScale: options.slackRateLimitScale ?? 1,
+    ...(options.slackRetryDelaysMs ? { retryDelaysMs: options.slackRetryDelaysMs } : {}),
+  });
+
+  const acme = webex.addOrg({ domain: 'acme.example', name: 'Acme' });
+  const alice = webex.addPerson(acme, { email: 'alice@acme.example', displayName: 'Alice Anders', title: 'Buyer' });
+  const carol = webex.addPerson(acme, { email: 'carol@acme.example', displayName: 'Carol Chen', title: 'Engineer' });
+  const webexBot = webex.addBot(acme, { email: 'parley@webex.bot', displayName: 'Parley' });
+  const operator = webex.addOrg({ domain: 'parley-operator.example', name: 'Parley operator' });
+  const guestApp = webex.addServiceApp(operator, { scopes: ['guest-issuer:write', 'guest-issuer:read'] });
+
+  const globex = slack.addWorkspace({ domain: 'globex.example', name: 'Globex' });
+  const bob = slack.addUser(globex, { email: 'bob@globex.example', realName: 'Bob Builder', title: 'Sales' });
+  const dana = slack.addUser(globex, { email: 'dana@globex.example', realName: 'Dana Diaz', title: 'Support' });
+  const slackApp = slack.installApp(globex, { scopes: slackScopes, name: 'Parley' });
+  const webhookSecret = randomBytes(24).toString('hex');
+
+  return {
+    webex,
+    slack,
+    people: { alice, carol, webexBot, bob, dana },
+    slackApp,
+    config(hubUrl) {
+      return buildConfig(
+        {
+          server: { host: '127.0.0.1', port: options.hubPort, ...(hubUrl ? { publicUrl: hubUrl } : {}) },
+          store: { kind: 'sqlite', path: options.dataPath },
+          delivery: options.delivery ?? {},
+          orgs: [
+            { id: 'acme', name: 'Acme', domains: ['acme.example'] },
+            { id: 'globex', name: 'Globex', domains: ['globex.example'] },
+          ],
+          connections: [
+            {
+              id: 'acme-webex',
+              org: 'acme',
+              platform: 'webex',
+              webex: { apiBaseUrl: webex.apiUrl, botToken: webexBot.token, webhookSecret, guestToken: guestApp.token },
+            },
+            {
+              id: 'globex-slack',
+              org: 'globex',
+              platform: 'slack',
+              slack: { apiUrl: `${slack.url}/api/`, botToken: slackApp.botToken, signingSecret: slackApp.signingSecret },
+            },
+          ],
+        },
+        {},
+      );
+    },
+    async connectSlack(hubUrl) {
+      await slack.setRequestUrl(slackApp, `${hubUrl}/hooks/slack/globex-slack`);
+    },
+    async stop() {
+      await Promise.allSettled([webex.stop(), slack.stop()]);
+    },
+  };
+}

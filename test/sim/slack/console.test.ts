@@ -1,0 +1,94 @@
+// The web console's page and JSON routes.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { startFixture, startReceiver } from './helpers.js';
+
+test('console page and script served', async () => {
+  const { sim } = await startFixture();
+  try {
+    const page = await fetch(`${sim.url}/console`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(await page.text(), /<script src="\/console\/app.js">/);
+
+    const script = await fetch(`${sim.url}/console/app.js`);
+    assert.equal(script.status, 200);
+    const source = await script.text();
+    assert.match(source, /textContent/);
+    assert.doesNotMatch(source, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+  } finally {
+    await sim.stop();
+  }
+});
+
+test('console posts as user and shows bot overrides', async () => {
+  const { sim, bob, app, client } = await startFixture({ retryDelaysMs: [0, 50, 100], ackTimeoutMs: 500 });
+  const receiver = await startReceiver();
+  try {
+    await sim.setRequestUrl(app, receiver.url);
+
+    const users = (await (await fetch(`${sim.url}/console/api/users`)).json()) as { users: Array<{ id: string }> };
+    assert.deepEqual(users.users.map((u) => u.id), [bob.id]);
+
+    const conversations = (await (await fetch(`${sim.url}/console/api/conversations?user=${bob.id}`)).json()) as {
+      conversations: unknown[];
+      bots: Array<{ userId: string; name: string }>;
+    };
+    assert.deepEqual(conversations.conversations, []);
+    assert.equal(conversations.bots[0]?.userId, app.botUserId);
+
+    const opened = await fetch(`${sim.url}/console/api/open-im`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: bob.id, other: app.botUserId }),
+    });
+    const { channel } = (await opened.json()) as { channel: string };
+    assert.equal(channel, sim.openIm(bob.id, app.botUserId));
+
+    const posted = await fetch(`${sim.url}/console/api/post`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: bob.id, channel, text: '<b>hi</b>' }),
+    });
+    assert.equal(posted.status, 200);
+    await sim.settle();
+    assert.equal(receiver.events()[0]?.envelope.event.text, '<b>hi</b>');
+
+    await client.chat.postMessage({ channel, text: 'from webex', username: 'Alice (Webex)', icon_url: 'https://img.example/alice.png' });
+    const listed = (await (await fetch(`${sim.url}/console/api/messages?user=${bob.id}&channel=${channel}`)).json()) as {
+      messages: Array<{ sender: string; icon: string; text: string; isBot: boolean }>;
+    };
+    assert.equal(listed.messages.length, 2);
+    assert.equal(listed.messages[0]?.sender, 'Bob Builder');
+    assert.equal(listed.messages[1]?.sender, 'Alice (Webex)');
+    assert.equal(listed.messages[1]?.icon, 'https://img.example/alice.png');
+    assert.equal(listed.messages[1]?.isBot, true);
+  } finally {
+    await sim.stop();
+    await receiver.close();
+  }
+});
+
+test('console rejects post outside membership', async () => {
+  const { sim, workspace, bob } = await startFixture();
+  try {
+    const carol = sim.addUser(workspace, { email: 'carol@globex.example', realName: 'Carol' });
+    const channel = sim.createChannel(workspace, { name: 'carol-only', isPrivate: true, members: [carol.id] });
+
+    const response = await fetch(`${sim.url}/console/api/post`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: bob.id, channel, text: 'let me in' }),
+    });
+    assert.equal(response.status, 400);
+    assert.match(((await response.json()) as { error: string }).error, /not a member/);
+    assert.equal(sim.messages(channel).length, 0);
+
+    const hidden = await fetch(`${sim.url}/console/api/messages?user=${bob.id}&channel=${channel}`);
+    assert.equal(hidden.status, 404);
+  } finally {
+    await sim.stop();
+  }
+});
