@@ -28,7 +28,6 @@ import type {
 import { parsePlain, renderPlain } from '../../formats/plain.js';
 import { splitText, utf8Bytes } from '../shared/http.js';
 import { WebexApi, type WebexMessage } from './api.js';
-import type { WebexConfig } from './config.js';
 import { GuestTokens, guestSubject } from './guests.js';
 import { checkFreshness, parseEnvelope, verifyWebexSignature } from './inbound.js';
 import { WebhookKeeper } from './webhooks.js';
