@@ -73,26 +73,37 @@ function coerce(value: string, field: z.ZodType, name: string): unknown {
   return value;
 }
 
+/** Formats the issues on one line, because the CLI reports a failed start as one stderr line. */
 function formatIssues(error: z.ZodError, raw: unknown): string {
-  return error.issues
-    .map((issue) => {
-      const key = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-      const value = valueAt(raw, issue.path);
-      const shown = value === undefined ? 'missing' : `value ${JSON.stringify(value)}`;
-      return `  ${key || '(root)'}: ${issue.message} (${shown})`;
-    })
-    .join('\n');
+  return error.issues.map((issue) => formatIssue(issue, raw)).join('; ');
 }
 
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+function formatIssue(issue: z.ZodError['issues'][number], raw: unknown): string {
+  // The value of an unknown key's parent is a whole section that may contain secrets, so only the keys are named.
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((name) => keyPath([...issue.path, name]));
+    return `${keys.join(', ')}: unknown key, remove it or check its spelling`;
+  }
+  return `${keyPath(issue.path) || '(root)'}: ${issue.message} (${describeValue(raw, issue.path)})`;
+}
+
+function keyPath(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+}
+
+/** Describes the value at `path`: a scalar as JSON, a section or list by its kind, a possible secret as ***. */
+function describeValue(raw: unknown, path: readonly PropertyKey[]): string {
   let current: unknown = raw;
   for (const part of path) {
-    if (current === null || typeof current !== 'object') return undefined;
+    if (current === null || typeof current !== 'object') return 'missing';
     current = (current as Record<PropertyKey, unknown>)[part];
   }
-  // Never echo what might be a secret.
-  if (typeof current === 'string' && /token|secret|password/i.test(path.map(String).join('.'))) return '***';
-  return current;
+
+  if (current === undefined) return 'missing';
+  if (/token|secret|password/i.test(path.map(String).join('.'))) return 'value ***';
+  if (Array.isArray(current)) return 'a list';
+  if (current !== null && typeof current === 'object') return 'a mapping';
+  return `value ${JSON.stringify(current)}`;
 }
 
 function resolveSecrets(value: unknown, path: string, env: NodeJS.ProcessEnv): unknown {
@@ -162,7 +173,7 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
 
   const parsed = configSchema.safeParse(document);
   if (!parsed.success) {
-    throw new ConfigInvalidError(`Invalid config:\n${formatIssues(parsed.error, document)}\nRun "parley config example" for a commented example.`);
+    throw new ConfigInvalidError(`Invalid config: ${formatIssues(parsed.error, document)}. Run "parley config example" for a commented example.`);
   }
 
   checkReferences(parsed.data);
