@@ -6,7 +6,7 @@ import type { CanonicalEvent } from '../core/events.js';
 import { platformNames } from '../core/platform.js';
 import { describePerson } from './replies.js';
 
-/** The text for an event the hub itself words; undefined for user messages. */
+/** Renders an event the hub itself words as text; returns undefined for user messages. */
 export function hubText(event: CanonicalEvent, sender: Sender): string | undefined {
   switch (event.kind) {
     case 'notice':
@@ -25,7 +25,7 @@ export function hubText(event: CanonicalEvent, sender: Sender): string | undefin
   }
 }
 
-/** The name a proxy shows: the person's name and their organisation's domain. */
+/** Builds the name a proxy shows: the person's name and their organisation's domain. */
 export function proxyDisplayName(sender: Extract<Sender, { kind: 'proxy' }>): string {
   return `${sender.person.displayName} (${sender.person.domain})`;
 }

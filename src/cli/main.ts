@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 
 import { ConfigInvalidError, ParleyError } from '../core/errors.js';
 import { exportMetadata, type ExportFormat } from '../pipeline/metadata-export.js';
-import { loadConfig } from '../server/config.js';
+import { loadConfig, storeOptions } from '../server/config.js';
 import { exampleConfig } from '../server/config-example.js';
 import { startHub } from '../server/hub.js';
 import { createLogger } from '../server/logging.js';
@@ -82,7 +82,7 @@ function requireConfig(path: string | undefined): string {
 }
 
 function openStore(config: ReturnType<typeof loadConfig>): Promise<Store> {
-  return Store.open(config.store.kind === 'postgres' ? { kind: 'postgres', url: config.store.url! } : { kind: 'sqlite', path: config.store.path });
+  return Store.open(storeOptions(config));
 }
 
 async function start(configPath: string): Promise<number> {

@@ -41,7 +41,7 @@ export interface InboundRoute {
 }
 
 /**
- * How an external contact appears on this connector's platform for one local user:
+ * The form an external contact takes on this connector's platform for one local user:
  * the conversation the proxy and the user share, and the proxy's own id there.
  */
 export interface ProxyBinding {
@@ -93,7 +93,7 @@ export interface ConnectorState {
   since: string;
 }
 
-/** What the hub gives a connector. */
+/** The services the hub passes to a connector. */
 export interface ConnectorContext {
   logger: Logger;
   /** Base URL at which the platform reaches the hub's HTTP server. */

@@ -22,7 +22,7 @@ export interface UserRef {
   displayName?: string;
 }
 
-/** How the hub presents a person to someone on another platform. */
+/** A person as the hub presents them to someone on another platform. */
 export interface PersonCard {
   displayName: string;
   email: string;
@@ -151,7 +151,7 @@ export type CanonicalEvent =
 
 export type EventKind = CanonicalEvent['kind'];
 
-/** Where an inbound event was addressed on its platform. */
+/** The destination an inbound event was addressed to on its platform. */
 export type InboundTarget =
   /** The Parley bot's own 1:1 conversation with the user: a command. */
   | { kind: 'bot' }

@@ -108,7 +108,7 @@ export class CommandHandler {
       return reply(`You have sent ${sent} invitations in the last 24 hours, the most allowed. Try again tomorrow.`);
     }
 
-    const found = await this.findPerson(email, orgId, connection);
+    const found = await this.findPerson(email, orgId, connection, now);
     if (found === 'same_platform') {
       return reply(`${email} uses the same ${platformNames[connection.platform]} as you. Message them there directly.`);
     }
@@ -187,13 +187,14 @@ export class CommandHandler {
     email: string,
     orgId: ConnectionInfo['orgId'],
     from: ConnectionInfo,
+    now: number,
   ): Promise<{ user: UserRecord; connection: ConnectionInfo } | 'same_platform' | undefined> {
     for (const connection of this.directory.connectionsOfOrg(orgId)) {
       const person = await connection.connector.findPersonByEmail(email);
       if (person === undefined) continue;
       if (connection.id === from.id) return 'same_platform';
 
-      const user = await resolveUser(this.store, connection, person.ref, now(), {
+      const user = await resolveUser(this.store, connection, person.ref, now, {
         email: person.email,
         displayName: person.displayName,
         avatarUrl: person.avatarUrl,
@@ -378,7 +379,7 @@ export class CommandHandler {
         sender.id,
         `You are no longer connected with ${email}. Their messages will not reach you, and yours will not reach them.`,
         now,
-        );
+      );
       plan.apply = async (repo) => {
         await repo.endContact(contact.id, now);
         await repo.deleteOutboxForSession(contact.sessionId);
@@ -417,8 +418,4 @@ export class CommandHandler {
 
 function day(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
-}
-
-function now(): number {
-  return Date.now();
 }

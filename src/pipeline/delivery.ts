@@ -95,7 +95,7 @@ export class DeliveryWorker {
           });
         this.inFlight.add(run);
       }
-      await this.maybeCompact(now);
+      if (heads.length === 0) await this.maybeCompact(now);
       await this.schedule(now);
     } catch (error) {
       this.logger.error({ err: error }, 'Reading the outbox failed; retrying in one second.');
@@ -246,7 +246,7 @@ export class DeliveryWorker {
     await this.fail(row, payload, retryable ? 'max_attempts' : code, log);
   }
 
-  /** Moves a row to the dead letters and tells the sender, in one transaction. */
+  /** Moves a row to the dead letters and queues a notice to the sender, in one transaction. */
   private async fail(row: OutboxRecord, payload: OutboxPayload, reason: string, log: Logger): Promise<void> {
     const now = Date.now();
     const origin = payload.origin;
@@ -268,7 +268,7 @@ export class DeliveryWorker {
         await repo.enqueue([outboxRow(notice, now)]);
       }
     });
-    log.info({ reason }, 'Sender told that the delivery failed.');
+    log.info({ reason }, 'Queued a not-delivered notice to the sender.');
     this.wake();
   }
 }

@@ -60,7 +60,7 @@ export function personCard(user: UserRecord, platform: Platform): PersonCard {
   };
 }
 
-/** The sender the hub uses for its own notices on a platform. */
+/** Builds the sender the hub uses for its own notices on a platform. */
 export function botRef(recipient: UserRef): UserRef {
   return {
     platform: recipient.platform,

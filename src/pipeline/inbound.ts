@@ -90,7 +90,7 @@ export class InboundPipeline {
     return 'committed';
   }
 
-  /** Expires overdue invitations and tells each inviter; returns how many expired. */
+  /** Expires overdue invitations, sends each inviter a notice and returns how many expired. */
   async expireInvitations(now: number): Promise<number> {
     const expired = await this.store.transaction(async (repo) => {
       const invitations = await repo.expireInvitations(now);
@@ -138,8 +138,11 @@ export class InboundPipeline {
     }
 
     const contact = await this.store.getContact(proxy.contactId);
-    const otherId = contact ? (contact.userAId === sender.id ? contact.userBId : contact.userAId) : undefined;
-    const other = otherId ? await this.store.getUser(otherId) : undefined;
+    let other: UserRecord | undefined;
+    if (contact) {
+      const otherId = contact.userAId === sender.id ? contact.userBId : contact.userAId;
+      other = await this.store.getUser(otherId);
+    }
     const otherConnection = other ? this.directory.connection(other.connectionId) : undefined;
 
     const baseMetadata = {

@@ -8,11 +8,11 @@ import type { ChatSessionId, DeliveryId, EventId, UserId } from '../core/ids.js'
 import type { MetadataInsert, OutboxInsert } from '../store/types.js';
 import { botRef } from './directory.js';
 
-/** What an outbox row's payload holds. Binding details are loaded at send time. */
+/** The payload of an outbox row. Proxy binding details are loaded at send time. */
 export interface OutboxPayload {
   delivery: Omit<Delivery, 'attempt'>;
   recipientUserId: UserId;
-  /** The user told when this delivery fails for good; absent for the hub's own notices. */
+  /** The user notified when this delivery fails for good; absent for the hub's own notices. */
   origin?: { userId: UserId; ref: UserRef };
   /** The metadata record written when the delivery completes or fails. */
   metadata: Omit<MetadataInsert, 'at' | 'outcome'>;
@@ -71,7 +71,7 @@ export function deliveryPayload(input: DeliveryInput): OutboxPayload {
   };
 }
 
-/** A notice from the bot to a user. */
+/** Builds a notice from the bot to a user. */
 export function noticePayload(
   recipient: UserRef,
   recipientUserId: UserId,

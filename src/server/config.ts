@@ -7,6 +7,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 
 import { ConfigInvalidError, SecretMissingError } from '../core/errors.js';
+import type { StoreOptions } from '../store/store.js';
 import { configSchema, overridableSections, type HubConfig } from './config-schema.js';
 
 /** A config whose secret references are replaced by their values. */
@@ -178,6 +179,11 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
 
   checkReferences(parsed.data);
   return resolveSecrets(parsed.data, '', env) as ResolvedConfig;
+}
+
+/** The store options a resolved config names. */
+export function storeOptions(config: ResolvedConfig): StoreOptions {
+  return config.store.kind === 'postgres' ? { kind: 'postgres', url: config.store.url! } : { kind: 'sqlite', path: config.store.path };
 }
 
 export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {

@@ -10,7 +10,7 @@ import { DeliveryWorker } from '../pipeline/delivery.js';
 import { Directory, type ConnectionInfo } from '../pipeline/directory.js';
 import { InboundPipeline } from '../pipeline/inbound.js';
 import { Store } from '../store/store.js';
-import type { ResolvedConfig } from './config.js';
+import { storeOptions, type ResolvedConfig } from './config.js';
 import { buildHttpServer, listen } from './http.js';
 import { createConnector } from './registry.js';
 
@@ -30,9 +30,7 @@ export interface StartOptions {
 const dayMs = 24 * 60 * 60 * 1000;
 
 export async function startHub(config: ResolvedConfig, logger: Logger, options: StartOptions = {}): Promise<Hub> {
-  const store = await Store.open(
-    config.store.kind === 'postgres' ? { kind: 'postgres', url: config.store.url! } : { kind: 'sqlite', path: config.store.path },
-  );
+  const store = await Store.open(storeOptions(config));
   let app: FastifyInstance | undefined;
   let housekeeping: NodeJS.Timeout | undefined;
   let worker: DeliveryWorker | undefined;

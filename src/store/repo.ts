@@ -449,7 +449,7 @@ export class Repo {
   }
 
   /**
-   * The oldest row of each ordering key, when it is due at `now` and its key is not in
+   * Returns the oldest row of each ordering key, when it is due at `now` and its key is not in
    * `busyKeys`. Later rows of a key wait for its head, which keeps per-conversation order.
    */
   async dueHeads(now: number, busyKeys: readonly string[], limit: number): Promise<OutboxRecord[]> {
@@ -465,7 +465,7 @@ export class Repo {
     return rows.map(toOutbox);
   }
 
-  /** The time the earliest outbox row falls due, or undefined when the outbox is empty. */
+  /** Returns the time the earliest outbox row falls due, or undefined when the outbox is empty. */
   async nextDueAt(): Promise<number | undefined> {
     const row = await this.db
       .selectFrom('outbox')

@@ -23,7 +23,7 @@ import type {
 import { ParleyError, PlatformRejectedError } from '../../core/errors.js';
 import type { InboundEvent } from '../../core/events.js';
 import type { ConnectionId, EventId, PlatformConversationId, PlatformMessageId, PlatformUserId } from '../../core/ids.js';
-import { parseSlack, renderSlack } from '../../formats/slack.js';
+import { escapeSlack, parseSlack, renderSlack } from '../../formats/slack.js';
 import { characters, splitText } from '../shared/http.js';
 import { slackCall, slackClient } from './api.js';
 import { parseSlackRequest, verifySlackSignature, type SlackMessageEvent } from './inbound.js';
@@ -40,7 +40,7 @@ export interface SlackSettings {
   channelPrefix: string;
 }
 
-/** A Slack message id: channel and ts, since a ts is unique only within its channel. */
+/** Builds a Slack message id from channel and ts, since a ts is unique only within its channel. */
 export function slackMessageId(channel: string, ts: string): PlatformMessageId {
   return `${channel}:${ts}` as PlatformMessageId;
 }
@@ -180,7 +180,9 @@ export class SlackConnector implements Connector, Reconciling {
 
   private parts(delivery: Delivery): string[] {
     const hub = hubText(delivery.event, delivery.sender);
-    const text = hub !== undefined ? hub.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!) : delivery.event.kind === 'message' ? renderSlack(delivery.event.body) : '';
+    let text = '';
+    if (hub !== undefined) text = escapeSlack(hub);
+    else if (delivery.event.kind === 'message') text = renderSlack(delivery.event.body);
     return splitText(text, maxTextCharacters, characters);
   }
 

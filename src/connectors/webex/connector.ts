@@ -76,7 +76,8 @@ export class WebexConnector implements Connector, Reconciling {
       return;
     }
 
-    for (const proxy of await context.listProxies()) {
+    const proxies = await context.listProxies();
+    for (const proxy of proxies) {
       const subject = proxy.data.subject;
       if (proxy.proxyUserId && subject) this.guests.remember(proxy.proxyUserId, subject);
     }
@@ -85,7 +86,7 @@ export class WebexConnector implements Connector, Reconciling {
       this.setState(ok ? 'connected' : 'degraded', ok ? undefined : 'webhook_inactive'),
     );
     const owners = [{ token: this.config.botToken, filter: 'roomType=direct' }];
-    for (const proxy of await context.listProxies()) {
+    for (const proxy of proxies) {
       if (!proxy.data.subject) continue;
       const guest = await this.guests.get(proxy.data.subject, proxy.data.name ?? 'Parley contact');
       owners.push({ token: guest.token, filter: 'roomType=direct' });
@@ -199,7 +200,7 @@ export class WebexConnector implements Connector, Reconciling {
     };
   }
 
-  /** The text parts of a delivery, each within Webex's message size limit. */
+  /** Renders a delivery as text parts, each within Webex's message size limit. */
   private parts(delivery: Delivery): string[] {
     const text = hubText(delivery.event, delivery.sender) ?? (delivery.event.kind === 'message' ? renderPlain(delivery.event.body) : '');
     return splitText(text, this.config.maxTextBytes, utf8Bytes);

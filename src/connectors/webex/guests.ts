@@ -25,7 +25,7 @@ export class GuestTokens {
     private readonly serviceAppToken: string,
   ) {}
 
-  /** A valid token for the guest, fetched again a minute before it expires. */
+  /** Returns a valid token for the guest, fetching a new one a minute before it expires. */
   async get(subject: string, displayName: string): Promise<CachedGuest> {
     const cached = this.bySubject.get(subject);
     if (cached && cached.expiresAt - 60_000 > Date.now()) return cached;
