@@ -121,9 +121,12 @@ describe('DeliveryWorker', () => {
     const id = await enqueue('u3', 'flaky', 'sender3');
     worker.start();
     await waitFor('dead letter', async () => (await store.listDeadLetters()).find((d) => d.id === id));
+    // Let the notice to the sender go out too, so that no row leaks into the next test.
+    await worker.drained();
     const entry = (await store.listDeadLetters()).find((d) => d.id === id);
     assert.equal(entry?.reason, 'max_attempts');
     assert.equal(entry?.attempts, settings.maxAttempts);
+    assert.ok(connector.sent.some((t) => t.startsWith('Not delivered to u3@globex.example')), 'sender got no notice');
   });
 
   test('does not resend an in-doubt delivery the platform already has', async () => {
