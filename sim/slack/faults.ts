@@ -12,12 +12,19 @@ export interface FaultSpec {
   retryAfter?: number;
   /** Number of calls that fail; default 1. */
   times?: number;
+  /**
+   * The call takes effect, then the connection drops before the response, as when a
+   * network path fails mid-call. `status`, `error` and `retryAfter` are ignored.
+   */
+  loseResponse?: boolean;
 }
 
 export interface FaultResponse {
   status: number;
   headers: Record<string, string>;
   body: Record<string, unknown>;
+  /** Run the call, then drop the connection instead of answering. */
+  loseResponse?: boolean;
 }
 
 export class FaultInjector {
@@ -47,6 +54,9 @@ export class FaultInjector {
       this.faults = this.faults.filter((f) => f !== fault);
     }
 
+    if (fault.loseResponse === true) {
+      return { status: 200, headers: {}, body: {}, loseResponse: true };
+    }
     const status = fault.status ?? (fault.error !== undefined ? 200 : 429);
     if (status === 429) {
       const retryAfter = String(fault.retryAfter ?? 1);

@@ -27,6 +27,10 @@ async function route(deps: WebApiDeps, request: http.IncomingMessage, response: 
       ...(request.headers.authorization !== undefined ? { authorization: request.headers.authorization } : {}),
       rawBody,
     });
+    if (result.loseResponse === true) {
+      response.socket?.destroy();
+      return;
+    }
     const headers = { 'content-type': 'application/json; charset=utf-8', ...result.headers };
     send(response, result.status, headers, JSON.stringify(result.body));
     return;

@@ -14,7 +14,7 @@ import { CHAT_METHODS } from './methods-chat.js';
 import { CONVERSATION_METHODS } from './methods-conversations.js';
 import { USER_METHODS } from './methods-users.js';
 import type { RateLimiter } from './ratelimit.js';
-import { METHOD_SPECS, requireAnyScope } from './scopes.js';
+import { METHOD_SPECS, requireAnyScope, type MethodSpec } from './scopes.js';
 import type { SlackState } from './state.js';
 
 const HANDLERS: Readonly<Record<string, MethodHandler>> = {
@@ -33,6 +33,8 @@ export interface WebApiResponse {
   status: number;
   headers: Record<string, string>;
   body: Record<string, unknown>;
+  /** Drop the connection instead of sending this response (an injected fault). */
+  loseResponse?: boolean;
 }
 
 export interface WebApiRequest {
@@ -96,9 +98,14 @@ export function handleWebApi(deps: WebApiDeps, request: WebApiRequest): WebApiRe
   }
 
   const fault = deps.faults.take(request.method);
-  if (fault !== undefined) {
+  if (fault !== undefined && fault.loseResponse !== true) {
     return fault;
   }
+  const result = run(deps, request, spec, handler);
+  return fault?.loseResponse === true ? { ...result, loseResponse: true } : result;
+}
+
+function run(deps: WebApiDeps, request: WebApiRequest, spec: MethodSpec, handler: MethodHandler): WebApiResponse {
 
   const parsed = parseArgs(request);
   if (parsed instanceof SlackApiError) {

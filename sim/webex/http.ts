@@ -57,6 +57,7 @@ export function buildApp(options: AppOptions): { app: FastifyInstance; context: 
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
   const callers = new WeakMap<FastifyRequest, Caller>();
   const trackingIds = new WeakMap<FastifyRequest, string>();
+  const losing = new WeakSet<FastifyRequest>();
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, parseForm(String(body)));
@@ -96,14 +97,22 @@ export function buildApp(options: AppOptions): { app: FastifyInstance; context: 
     }
 
     const internal = sameSecret(request.headers[INTERNAL_HEADER], options.internalKey);
-    if (!internal) {
-      traffic.checkFaults(request.method, path);
+    if (!internal && traffic.checkFaults(request.method, path) === 'lose-response') {
+      losing.add(request);
     }
     const caller = resolveCaller(request);
     if (!internal) {
       traffic.checkRate(caller.token);
     }
     callers.set(request, caller);
+  });
+
+  // A lost response: the route has run; the client sees the connection drop instead.
+  app.addHook('onSend', async (request, _reply, payload) => {
+    if (losing.has(request)) {
+      request.raw.socket.destroy();
+    }
+    return payload;
   });
 
   const sendError = (request: FastifyRequest, reply: FastifyReply, status: number, message: string, retryAfter?: number): FastifyReply => {

@@ -14,13 +14,19 @@ export interface FaultSpec {
   method?: string;
   /** Start of the request path, such as '/v1/messages' or '/messages' ('/v1' is implied). */
   pathPrefix: string;
-  status: number;
+  /** HTTP status of the failure; ignored with `loseResponse`. */
+  status?: number;
   /** Seconds for a `Retry-After` header. */
   retryAfter?: number;
   /** How many requests fail; default 1. */
   times?: number;
   /** Error message in the body; a generic one by status when absent. */
   message?: string;
+  /**
+   * The request takes effect, then the connection drops before the response, as when a
+   * network path fails mid-call.
+   */
+  loseResponse?: boolean;
 }
 
 interface ActiveFault extends FaultSpec {
@@ -57,26 +63,36 @@ export class TrafficControl {
   }
 
   failNext(fault: FaultSpec): void {
+    if (!fault.loseResponse && fault.status === undefined) {
+      throw new RangeError(`Fault for ${fault.pathPrefix} needs a status, or loseResponse: true.`);
+    }
     const pathPrefix = fault.pathPrefix.startsWith('/v1') ? fault.pathPrefix : `/v1${fault.pathPrefix}`;
     this.faults.push({ ...fault, pathPrefix, remaining: fault.times ?? 1 });
   }
 
-  /** Throws the first matching injected fault, using it up. */
-  checkFaults(method: string, path: string): void {
+  /**
+   * Throws the first matching injected fault, using it up. Returns 'lose-response' when the
+   * request should run and its connection then drop.
+   */
+  checkFaults(method: string, path: string): 'lose-response' | undefined {
     const index = this.faults.findIndex(
       (f) => path.startsWith(f.pathPrefix) && (f.method === undefined || f.method.toUpperCase() === method),
     );
     const fault = index < 0 ? undefined : this.faults[index];
     if (!fault) {
-      return;
+      return undefined;
     }
 
     fault.remaining -= 1;
     if (fault.remaining <= 0) {
       this.faults.splice(index, 1);
     }
-    const message = fault.message ?? defaultFaultMessages[fault.status] ?? `Request failed with status ${fault.status} (injected by the simulator).`;
-    throw new WebexApiError(fault.status, message, fault.retryAfter === undefined ? {} : { retryAfter: fault.retryAfter });
+    if (fault.loseResponse) {
+      return 'lose-response';
+    }
+    const status = fault.status ?? 500;
+    const message = fault.message ?? defaultFaultMessages[status] ?? `Request failed with status ${status} (injected by the simulator).`;
+    throw new WebexApiError(status, message, fault.retryAfter === undefined ? {} : { retryAfter: fault.retryAfter });
   }
 
   /** Counts one request for `token` and throws 429 with Retry-After once the window's quota is spent. */

@@ -85,12 +85,15 @@ export class NotFoundError extends ParleyError {
 
 /**
  * A platform call that failed and may succeed later: 429, 5xx, a network error.
- * `retryAfterMs` is the platform's `Retry-After`, when it sent one.
+ * `retryAfterMs` is the platform's `Retry-After`, when it sent one. `outcomeUnknown` says
+ * the platform may have acted on the call before it failed (a dropped connection, a 500),
+ * so a write must be looked up on the platform before it is sent again.
  */
 export class PlatformUnavailableError extends ParleyError {
   readonly retryAfterMs: number | undefined;
+  readonly outcomeUnknown: boolean;
 
-  constructor(message: string, retryAfterMs?: number, options?: ErrorOptions) {
+  constructor(message: string, retryAfterMs?: number, options?: ErrorOptions & { outcomeUnknown?: boolean }) {
     super(
       retryAfterMs === undefined ? ErrorCode.PlatformUnavailable : ErrorCode.PlatformRateLimited,
       503,
@@ -98,6 +101,7 @@ export class PlatformUnavailableError extends ParleyError {
       options,
     );
     this.retryAfterMs = retryAfterMs;
+    this.outcomeUnknown = options?.outcomeUnknown ?? false;
   }
 }
 

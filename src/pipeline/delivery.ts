@@ -236,7 +236,7 @@ export class DeliveryWorker {
     if (retryable && row.attempts < this.settings.maxAttempts) {
       const retryAfter = error instanceof PlatformUnavailableError ? error.retryAfterMs : undefined;
       const delay = retryDelay(row.attempts, this.settings, retryAfter);
-      const inDoubt = !(error instanceof ParleyError);
+      const inDoubt = !(error instanceof ParleyError) || (error instanceof PlatformUnavailableError && error.outcomeUnknown);
       await this.store.scheduleRetry(row.id, Date.now() + delay, code, inDoubt);
       log.warn({ err: error, retry_in_ms: Math.round(delay) }, 'Delivery failed; retrying later.');
       return;

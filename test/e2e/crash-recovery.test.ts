@@ -13,6 +13,7 @@ import { after, test } from 'node:test';
 import { stringify } from 'yaml';
 
 import { createWorld, type World } from '../../src/cli/world.js';
+import { connectAliceAndBob } from '../kit/contacts.js';
 import { waitFor } from '../kit/wait.js';
 
 const total = 200;
@@ -74,20 +75,11 @@ test('hub killed mid-delivery delivers every message once after restart', async 
   await waitFor('hub to start', () => ready(hubUrl), 30_000);
   await world.connectSlack(hubUrl);
 
-  const { webex, slack, people, slackApp } = world;
-  const bobIm = slack.openIm(people.bob.id, slackApp.botUserId);
-  await webex.actAs(people.alice.token).sendMessage({ toPersonEmail: people.webexBot.email, text: 'invite bob@globex.example' });
-  await waitFor('contact request', () => slack.inbox(people.bob.id).find((m) => m.channel === bobIm && m.text.includes('wants to connect')));
-  await slack.postAsUser(people.bob.id, bobIm, 'accept');
-  const greeting = await waitFor('proxy room in Webex', () =>
-    webex.inbox(people.alice.id).find((m) => m.personId !== people.webexBot.id && m.text?.includes('is now your contact')),
-  );
-  const channel = (await waitFor('proxy channel in Slack', () =>
-    slack.inbox(people.bob.id).find((m) => m.username === 'Alice Anders (acme.example)'),
-  )).channel;
+  const { webex, slack, people } = world;
+  const { aliceRoom, bobChannel: channel } = await connectAliceAndBob(world);
 
   const alice = webex.actAs(people.alice.token);
-  for (let i = 0; i < total; i++) await alice.sendMessage({ roomId: greeting.roomId, text: `crash ${i}` });
+  for (let i = 0; i < total; i++) await alice.sendMessage({ roomId: aliceRoom, text: `crash ${i}` });
   // Every webhook reached the hub and was acknowledged, so all 200 are in its outbox or delivered.
   await webex.settle();
 

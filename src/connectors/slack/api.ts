@@ -24,18 +24,23 @@ export async function slackCall<T extends WebAPICallResult>(method: string, call
         throw new PlatformUnavailableError(`Slack ${method} was rate limited.`, (coded.retryAfter ?? 1) * 1000, { cause: error });
       case ErrorCode.PlatformError: {
         const slackError = coded.data?.error ?? 'unknown_error';
-        if (['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited'].includes(slackError)) {
+        if (['service_unavailable', 'ratelimited'].includes(slackError)) {
           throw new PlatformUnavailableError(`Slack ${method} returned ${slackError}.`, undefined, { cause: error });
+        }
+        // Slack documents that part of a call may have taken effect before these errors.
+        if (['internal_error', 'fatal_error', 'request_timeout'].includes(slackError)) {
+          throw new PlatformUnavailableError(`Slack ${method} returned ${slackError}.`, undefined, { cause: error, outcomeUnknown: true });
         }
         throw new PlatformRejectedError(slackError, `Slack ${method} returned ${slackError}.`, { cause: error });
       }
       case ErrorCode.HTTPError:
         if ((coded.statusCode ?? 500) >= 500) {
-          throw new PlatformUnavailableError(`Slack ${method} returned HTTP ${coded.statusCode}.`, undefined, { cause: error });
+          const outcomeUnknown = coded.statusCode !== 503;
+          throw new PlatformUnavailableError(`Slack ${method} returned HTTP ${coded.statusCode}.`, undefined, { cause: error, outcomeUnknown });
         }
         throw new PlatformRejectedError(String(coded.statusCode), `Slack ${method} returned HTTP ${coded.statusCode}.`, { cause: error });
       default:
-        throw new PlatformUnavailableError(`Slack ${method} failed: ${(error as Error).message}.`, undefined, { cause: error });
+        throw new PlatformUnavailableError(`Slack ${method} failed: ${(error as Error).message}.`, undefined, { cause: error, outcomeUnknown: true });
     }
   }
 }

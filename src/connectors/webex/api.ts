@@ -60,13 +60,15 @@ export class WebexApi {
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
     } catch (error) {
-      throw new PlatformUnavailableError(`${where} failed: ${(error as Error).message}.`, undefined, { cause: error });
+      throw new PlatformUnavailableError(`${where} failed: ${(error as Error).message}.`, undefined, { cause: error, outcomeUnknown: true });
     }
 
     if (response.status === 429 || response.status >= 500) {
       await response.body?.cancel();
       const wait = retryAfterMs(response.headers.get('retry-after'));
-      throw new PlatformUnavailableError(`${where} returned ${response.status}.`, response.status === 429 ? (wait ?? 1000) : wait);
+      // A 429 or a 503 turns the call away before it runs; any other 5xx may come after it ran.
+      const outcomeUnknown = response.status !== 429 && response.status !== 503;
+      throw new PlatformUnavailableError(`${where} returned ${response.status}.`, response.status === 429 ? (wait ?? 1000) : wait, { outcomeUnknown });
     }
     if (!response.ok) {
       await response.body?.cancel();
