@@ -29,6 +29,20 @@ export interface WorldOptions {
   slackRateLimitScale?: number;
   slackRetryDelaysMs?: number[];
   delivery?: Partial<ResolvedConfig['delivery']>;
+  /** An XMPP partner organisation, reached through a component on a real XMPP server. */
+  xmpp?: WorldXmpp;
+}
+
+export interface WorldXmpp {
+  /** The partner's XMPP domain, such as xmpp.initech.example; its users are invited by JID. */
+  partnerDomain: string;
+  host: string;
+  port: number;
+  componentDomain: string;
+  serverDomain: string;
+  secret: string;
+  /** Other keys of the connection's xmpp section, such as stanza limits. */
+  extra?: Record<string, unknown>;
 }
 
 export interface World {
@@ -84,6 +98,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
           orgs: [
             { id: 'acme', name: 'Acme', domains: ['acme.example'] },
             { id: 'globex', name: 'Globex', domains: ['globex.example'] },
+            ...(options.xmpp ? [{ id: 'initech', name: 'Initech', domains: [options.xmpp.partnerDomain] }] : []),
           ],
           connections: [
             {
@@ -98,6 +113,23 @@ export async function createWorld(options: WorldOptions): Promise<World> {
               platform: 'slack',
               slack: { apiUrl: `${slack.url}/api/`, botToken: slackApp.botToken, signingSecret: slackApp.signingSecret },
             },
+            ...(options.xmpp
+              ? [
+                  {
+                    id: 'initech-xmpp',
+                    org: 'initech',
+                    platform: 'xmpp',
+                    xmpp: {
+                      host: options.xmpp.host,
+                      port: options.xmpp.port,
+                      componentDomain: options.xmpp.componentDomain,
+                      serverDomain: options.xmpp.serverDomain,
+                      secret: options.xmpp.secret,
+                      ...options.xmpp.extra,
+                    },
+                  },
+                ]
+              : []),
           ],
         },
         {},

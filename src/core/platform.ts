@@ -1,9 +1,10 @@
 /** Platforms the hub has connectors for. */
-export const platforms = ['webex', 'slack'] as const;
+export const platforms = ['webex', 'slack', 'xmpp'] as const;
 
 export type Platform = (typeof platforms)[number];
 
 export const platformNames: Record<Platform, string> = {
   webex: 'Webex',
   slack: 'Slack',
+  xmpp: 'XMPP',
 };

@@ -1,10 +1,10 @@
-// Slack mrkdwn, reduced to what a plain-text relay needs: entities, links and mentions
-// in, escaped text out. Mass mentions (<!channel>, <!here>, <!everyone>) become plain
-// text that notifies nobody.
+// Slack mrkdwn: entities, links and mentions in; its span and block styling, which is the
+// same as XEP-0393's, both ways. Mass mentions (<!channel>, <!here>, <!everyone>) become
+// plain text that notifies nobody.
 // Source: api.slack.com/reference/surfaces/formatting (escaping &, <, >; <url|label>).
 
 import type { Inline, RichText } from '../core/richtext.js';
-import { parsePlain, renderPlain } from './plain.js';
+import { parseStyling, renderStyling } from './styling.js';
 
 const entities: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>' };
 
@@ -37,11 +37,11 @@ function controlToText(inner: string, names: SlackUserNames): string {
 
 export function parseSlack(text: string, names: SlackUserNames = () => undefined): RichText {
   const plain = text.replace(/<([^<>]*)>/g, (_match, inner: string) => controlToText(inner, names));
-  return parsePlain(unescapeSlack(plain));
+  return parseStyling(unescapeSlack(plain));
 }
 
 export function renderSlack(rich: RichText): string {
-  return escapeSlack(renderPlain(rich));
+  return escapeSlack(renderStyling(rich));
 }
 
 export type { Inline };

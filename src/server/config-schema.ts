@@ -5,6 +5,7 @@ import { z } from 'zod';
 
 import { slackConfigSchema } from '../connectors/slack/config.js';
 import { webexConfigSchema } from '../connectors/webex/config.js';
+import { xmppConfigSchema } from '../connectors/xmpp/config.js';
 
 const id = z
   .string()
@@ -83,6 +84,7 @@ const connectionBase = {
 export const connectionSchema = z.discriminatedUnion('platform', [
   z.object({ ...connectionBase, platform: z.literal('webex'), webex: webexConfigSchema }).strict(),
   z.object({ ...connectionBase, platform: z.literal('slack'), slack: slackConfigSchema }).strict(),
+  z.object({ ...connectionBase, platform: z.literal('xmpp'), xmpp: xmppConfigSchema }).strict(),
 ]);
 
 export const configSchema = z

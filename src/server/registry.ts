@@ -4,6 +4,7 @@ import type { Connector } from '../core/connector.js';
 import type { ConnectionId } from '../core/ids.js';
 import { SlackConnector } from '../connectors/slack/connector.js';
 import { WebexConnector } from '../connectors/webex/connector.js';
+import { XmppConnector } from '../connectors/xmpp/connector.js';
 import type { ResolvedConfig } from './config.js';
 
 type ResolvedConnection = ResolvedConfig['connections'][number];
@@ -14,5 +15,7 @@ export function createConnector(connection: ResolvedConnection): Connector {
       return new WebexConnector(connection.id as ConnectionId, connection.webex);
     case 'slack':
       return new SlackConnector(connection.id as ConnectionId, connection.slack);
+    case 'xmpp':
+      return new XmppConnector(connection.id as ConnectionId, connection.xmpp);
   }
 }

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+import { secret } from '../../core/secret.js';
+
+const domain = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a lowercase DNS domain such as xmpp.hub.example');
+
+export const xmppConfigSchema = z
+  .object({
+    host: z.string().default('127.0.0.1').describe('Address of the XMPP server that hosts the Parley component.'),
+    port: z.number().int().min(1).max(65535).default(5347).describe("The XMPP server's component port (XEP-0114)."),
+    componentDomain: domain.describe('Domain of the Parley component; external contacts get JIDs on it.'),
+    serverDomain: domain.describe('A host the XMPP server itself serves; the hub pings it to confirm delivery.'),
+    secret: secret.describe("The component's shared secret (component_secret in Prosody)."),
+    maxStanzaBytes: z
+      .number()
+      .int()
+      .min(4096)
+      .default(512 * 1024)
+      .describe('Largest stanza accepted from the server, in bytes; a larger one ends the stream.'),
+    maxDepth: z.number().int().min(8).max(1000).default(64).describe('Deepest element nesting accepted in a stanza.'),
+    stanzaTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .default(30_000)
+      .describe('Time one stanza may take to arrive, in milliseconds; a slower one ends the stream.'),
+    reconnectMinMs: z.number().int().min(10).default(1000).describe('First reconnect delay, in milliseconds; doubles each time.'),
+    reconnectMaxMs: z.number().int().min(10).default(60_000).describe('Longest reconnect delay, in milliseconds.'),
+  })
+  .strict();
+
+export type XmppConfig = z.infer<typeof xmppConfigSchema>;

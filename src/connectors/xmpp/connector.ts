@@ -1,0 +1,386 @@
+// The XMPP connector: a XEP-0114 component on an XMPP server that federates with partner
+// servers. Each external contact is a JID on the component's domain; the component's bare
+// domain is the Parley bot, which takes commands in chat. Roster subscriptions stand for
+// contact requests, and the hub keeps the subscription state itself, since the server
+// keeps no roster for component JIDs.
+
+import { randomUUID } from 'node:crypto';
+
+import type { Logger } from 'pino';
+
+import { hubText, proxyDisplayName } from '../../bot/render.js';
+import type {
+  Connector,
+  ConnectorContext,
+  ConnectorState,
+  Delivery,
+  InboundRoute,
+  PlatformPerson,
+  SendResult,
+} from '../../core/connector.js';
+import { PlatformUnavailableError } from '../../core/errors.js';
+import type { InboundEvent, PersonCard, UserRef } from '../../core/events.js';
+import type { ConnectionId, EventId, PlatformConversationId, PlatformMessageId, PlatformUserId } from '../../core/ids.js';
+import { parseStyling, renderStyling } from '../../formats/styling.js';
+import { splitText, utf8Bytes } from '../shared/http.js';
+import { bareJid, emailOfProxy, parseJid, proxyJid, type Jid } from './address.js';
+import { ComponentConnection, ComponentOfflineError } from './component.js';
+import type { XmppConfig } from './config.js';
+import { child, text, x, type XmlElement } from './xml.js';
+
+type Settings = Omit<XmppConfig, 'secret'> & { secret: string };
+
+/** Body size per message stanza, in bytes; Prosody accepts 256 KiB from clients. */
+const maxBodyBytes = 64 * 1024;
+
+const ns = {
+  sid: 'urn:xmpp:sid:0',
+  nick: 'http://jabber.org/protocol/nick',
+  vcard: 'vcard-temp',
+  discoInfo: 'http://jabber.org/protocol/disco#info',
+  ping: 'urn:xmpp:ping',
+  stanzas: 'urn:ietf:params:xml:ns:xmpp-stanzas',
+} as const;
+
+/** What the hub knows of one local user's subscription with one proxy JID. */
+interface Subscription {
+  /** The user sees the proxy's presence (we sent `subscribed`). */
+  from: boolean;
+  /** The proxy sees the user's presence (they sent `subscribed`). */
+  to: boolean;
+  /** The proxy asked the user (`subscribe`) and has no answer yet. */
+  askOut: boolean;
+}
+
+export class XmppConnector implements Connector {
+  readonly platform = 'xmpp' as const;
+  private component: ComponentConnection | undefined;
+  private context: ConnectorContext | undefined;
+  private logger: Logger | undefined;
+  private current: ConnectorState = { status: 'starting', since: new Date().toISOString() };
+  private inboundChain: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly connectionId: ConnectionId,
+    private readonly settings: Settings,
+  ) {}
+
+  routes(): InboundRoute[] {
+    return [];
+  }
+
+  async start(context: ConnectorContext): Promise<void> {
+    this.context = context;
+    this.logger = context.logger;
+    const settings = this.settings;
+    this.component = new ComponentConnection(
+      {
+        host: settings.host,
+        port: settings.port,
+        domain: settings.componentDomain,
+        serverDomain: settings.serverDomain,
+        secret: settings.secret,
+        limits: { maxStanzaChars: settings.maxStanzaBytes, maxDepth: settings.maxDepth, stanzaTimeoutMs: settings.stanzaTimeoutMs },
+        reconnectMinMs: settings.reconnectMinMs,
+        reconnectMaxMs: settings.reconnectMaxMs,
+        replyTimeoutMs: 10_000,
+        keepaliveMs: 60_000,
+      },
+      context.logger,
+    );
+    this.component.on('status', (status: string, code: string) => {
+      const mapped = status === 'online' ? 'connected' : status === 'connecting' ? 'starting' : status === 'stopped' ? 'stopped' : 'degraded';
+      this.current = { status: mapped, ...(status === 'online' ? {} : { code }), since: new Date().toISOString() };
+    });
+    this.component.on('stanza', (stanza: XmlElement) => {
+      // Stanzas are handled one at a time, in the order the server sent them.
+      this.inboundChain = this.inboundChain.then(() =>
+        this.onStanza(stanza).catch((error: unknown) => this.logger?.error({ err: error, stanza: stanza.name }, 'Handling an XMPP stanza failed.')),
+      );
+    });
+    this.component.start();
+    // Start-up waits briefly for the stream; a server that is down is retried in the background.
+    await this.component.waitOnline(3000);
+  }
+
+  async stop(): Promise<void> {
+    await this.component?.stop();
+    await this.inboundChain;
+  }
+
+  state(): ConnectorState {
+    return this.current;
+  }
+
+  /**
+   * XMPP users are known by their bare JID, which is also their address. Whether the
+   * account exists is up to the partner's server; an unknown one bounces the request.
+   */
+  async findPersonByEmail(email: string): Promise<PlatformPerson | undefined> {
+    const jid = parseJid(email);
+    if (!jid || jid.local === undefined || jid.resource !== undefined) return undefined;
+    const bare = bareJid(jid);
+    return {
+      ref: { platform: 'xmpp', connectionId: this.connectionId, platformUserId: bare as PlatformUserId, email: bare, displayName: jid.local },
+      displayName: jid.local,
+      email: bare,
+    };
+  }
+
+  async send(delivery: Delivery): Promise<SendResult> {
+    const user = delivery.recipient.platformUserId as string;
+    const event = delivery.event;
+    const stanzas: XmlElement[] = [];
+    const ids: PlatformMessageId[] = [];
+    let binding: SendResult['binding'];
+
+    if (delivery.sender.kind === 'bot') {
+      if (event.kind === 'contact_request') {
+        const proxy = proxyJid(event.requester.email, this.settings.componentDomain);
+        await this.rememberCard(proxy, event.requester);
+        await this.updateSubscription(user, proxy, { askOut: true });
+        stanzas.push(
+          x('presence', { type: 'subscribe', from: proxy, to: user }, x('nick', { xmlns: ns.nick }, cardName(event.requester)), x('status', {}, hubText(event, delivery.sender) ?? '')),
+        );
+      }
+      const body = hubText(event, delivery.sender);
+      if (body) stanzas.push(...this.chat(this.settings.componentDomain, user, delivery.id, body, ids));
+    } else {
+      const sender = delivery.sender;
+      const proxy = proxyJid(sender.person.email, this.settings.componentDomain);
+      await this.rememberCard(proxy, sender.person);
+      if (!sender.binding) {
+        binding = { contactId: sender.contactId, conversationId: proxy as PlatformConversationId, proxyUserId: proxy as PlatformUserId, data: {} };
+      }
+      if (event.kind === 'contact_response' && event.accepted) {
+        const before = await this.subscription(user, proxy);
+        await this.updateSubscription(user, proxy, { from: true });
+        stanzas.push(x('presence', { type: 'subscribed', from: proxy, to: user }));
+        if (!before.to) stanzas.push(x('presence', { type: 'subscribe', from: proxy, to: user }, x('nick', { xmlns: ns.nick }, cardName(sender.person))));
+        stanzas.push(x('presence', { from: proxy, to: user }));
+      }
+      const body = event.kind === 'message' ? renderStyling(event.body) : hubText(event, sender);
+      if (body) stanzas.push(...this.chat(proxy, user, delivery.id, body, ids, proxyDisplayName(sender)));
+    }
+
+    try {
+      if (!this.component) throw new ComponentOfflineError('The XMPP component has not started.');
+      for (const stanza of stanzas) this.component.send(stanza);
+      // The server has read the stanzas once it answers a ping sent after them.
+      await this.component.flush();
+    } catch (error) {
+      if (error instanceof ComponentOfflineError) throw new PlatformUnavailableError(error.message, undefined, { cause: error, outcomeUnknown: true });
+      throw error;
+    }
+    return { messageIds: ids, ...(binding ? { binding } : {}) };
+  }
+
+  /** Chat stanzas for a body, split to stay within the size servers accept. */
+  private chat(from: string, to: string, deliveryId: string, body: string, ids: PlatformMessageId[], nick?: string): XmlElement[] {
+    const parts = splitText(body, maxBodyBytes, utf8Bytes);
+    return parts.map((part, i) => {
+      const id = parts.length === 1 ? deliveryId : `${deliveryId}-${i + 1}`;
+      ids.push(id as PlatformMessageId);
+      return x(
+        'message',
+        { type: 'chat', id, from, to },
+        x('body', {}, part),
+        x('origin-id', { xmlns: ns.sid, id }),
+        i === 0 && nick !== undefined && x('nick', { xmlns: ns.nick }, nick),
+      );
+    });
+  }
+
+  private async onStanza(stanza: XmlElement): Promise<void> {
+    const from = parseJid(stanza.attrs.from);
+    const to = parseJid(stanza.attrs.to);
+    if (!from || !to || to.domain !== this.settings.componentDomain) return;
+
+    switch (stanza.name) {
+      case 'message':
+        return this.onMessage(stanza, from, to);
+      case 'presence':
+        return this.onPresence(stanza, from, to);
+      case 'iq':
+        return this.onIq(stanza, from, to);
+    }
+  }
+
+  private userRef(from: Jid, name?: string): UserRef {
+    const bare = bareJid(from);
+    return {
+      platform: 'xmpp',
+      connectionId: this.connectionId,
+      platformUserId: bare as PlatformUserId,
+      email: bare,
+      displayName: name ?? from.local ?? bare,
+    };
+  }
+
+  private async onMessage(stanza: XmlElement, from: Jid, to: Jid): Promise<void> {
+    const type = stanza.attrs.type ?? 'normal';
+    if (type === 'error' || type === 'groupchat' || type === 'headline') {
+      if (type === 'error') this.logger?.warn({ platform_message: stanza.attrs.id }, 'An XMPP server bounced a message from the hub.');
+      return;
+    }
+    const body = child(stanza, 'body');
+    if (!body || from.local === undefined) return;
+
+    const bare = bareJid(from);
+    const stanzaId = child(stanza, 'origin-id', ns.sid)?.attrs.id ?? stanza.attrs.id ?? randomUUID();
+    const nick = text(child(stanza, 'nick', ns.nick)) || undefined;
+    const event: InboundEvent = {
+      // Each stanza arrives once over the component stream, and a sender may reuse an id for a
+      // new message, so the event id is the hub's own rather than the stanza's.
+      platformEventId: randomUUID(),
+      target: to.local === undefined ? { kind: 'bot' } : { kind: 'proxy', conversationId: bareJid(to) as PlatformConversationId },
+      event: {
+        kind: 'message',
+        id: randomUUID() as EventId,
+        occurredAt: new Date().toISOString(),
+        from: this.userRef(from, nick),
+        messageId: `${bare}/${stanzaId}` as PlatformMessageId,
+        body: parseStyling(text(body)),
+      },
+    };
+    if (to.local !== undefined && !emailOfProxy(to, this.settings.componentDomain)) {
+      this.sendQuietly(errorReply(stanza, 'cancel', 'item-not-found', 'There is no Parley contact at this address.'));
+      return;
+    }
+    await this.context!.receive([event]);
+  }
+
+  private async onPresence(stanza: XmlElement, from: Jid, to: Jid): Promise<void> {
+    const type = stanza.attrs.type ?? 'available';
+    const email = emailOfProxy(to, this.settings.componentDomain);
+    if (!email || from.local === undefined) return;
+    const user = bareJid(from);
+    const proxy = bareJid(to);
+    const sub = await this.subscription(user, proxy);
+
+    switch (type) {
+      case 'subscribe':
+        if (sub.from) {
+          // Already a contact: approve again, as RFC 6121 §3.1.3 asks for a known subscriber.
+          this.sendQuietly(x('presence', { type: 'subscribed', from: proxy, to: user }));
+          this.sendQuietly(x('presence', { from: proxy, to: user }));
+          return;
+        }
+        return this.command(from, sub.askOut ? `accept ${email}` : `invite ${email}`);
+      case 'subscribed':
+        await this.updateSubscription(user, proxy, { to: true, askOut: false });
+        if (sub.askOut && !sub.from) return this.command(from, `accept ${email}`);
+        return;
+      case 'unsubscribed':
+        await this.updateSubscription(user, proxy, { to: false, askOut: false });
+        if (sub.askOut && !sub.from) return this.command(from, `decline ${email}`);
+        return;
+      case 'unsubscribe':
+        await this.updateSubscription(user, proxy, { from: false });
+        if (sub.from) return this.command(from, `remove ${email}`);
+        return;
+      case 'probe':
+        this.sendQuietly(sub.from ? x('presence', { from: proxy, to: user }) : x('presence', { type: 'unsubscribed', from: proxy, to: user }));
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Turns a roster action into the bot command it stands for. */
+  private async command(from: Jid, command: string): Promise<void> {
+    await this.context!.receive([
+      {
+        platformEventId: randomUUID(),
+        target: { kind: 'bot' },
+        event: {
+          kind: 'message',
+          id: randomUUID() as EventId,
+          occurredAt: new Date().toISOString(),
+          from: this.userRef(from),
+          messageId: `${bareJid(from)}/roster-${randomUUID()}` as PlatformMessageId,
+          body: parseStyling(command),
+        },
+      },
+    ]);
+  }
+
+  private async onIq(stanza: XmlElement, from: Jid, to: Jid): Promise<void> {
+    const type = stanza.attrs.type;
+    if (type !== 'get' && type !== 'set') return;
+    const query = stanza.children.find((c): c is XmlElement => typeof c !== 'string');
+    const result = (...payload: XmlElement[]) =>
+      this.sendQuietly(x('iq', { type: 'result', id: stanza.attrs.id, from: stanza.attrs.to, to: stanza.attrs.from }, ...payload));
+
+    if (type === 'get' && query?.name === 'ping' && query.ns === ns.ping) return result();
+    if (type === 'get' && query?.name === 'query' && query.ns === ns.discoInfo) {
+      const identity =
+        to.local === undefined
+          ? x('identity', { category: 'gateway', type: 'parley', name: 'Parley' })
+          : x('identity', { category: 'client', type: 'pc', name: 'Parley contact' });
+      return result(
+        x('query', { xmlns: ns.discoInfo }, identity, ...[ns.discoInfo, ns.ping, ns.vcard].map((v) => x('feature', { var: v }))),
+      );
+    }
+    if (type === 'get' && query?.name === 'vCard' && query.ns === ns.vcard && to.local !== undefined) {
+      const card = await this.card(bareJid(to));
+      if (card) return result(vcard(card));
+      this.sendQuietly(errorReply(stanza, 'cancel', 'item-not-found', 'This contact has no profile yet.'));
+      return;
+    }
+    void from;
+    this.sendQuietly(errorReply(stanza, 'cancel', 'service-unavailable'));
+  }
+
+  private sendQuietly(stanza: XmlElement): void {
+    try {
+      if (!this.component) throw new ComponentOfflineError('The XMPP component has not started.');
+      this.component.send(stanza);
+    } catch (error) {
+      this.logger?.warn({ err_message: (error as Error).message }, 'Could not answer an XMPP stanza; the stream is down.');
+    }
+  }
+
+  private async subscription(user: string, proxy: string): Promise<Subscription> {
+    const raw = await this.context!.getState(`sub:${user}:${proxy}`);
+    return raw ? (JSON.parse(raw) as Subscription) : { from: false, to: false, askOut: false };
+  }
+
+  private async updateSubscription(user: string, proxy: string, change: Partial<Subscription>): Promise<void> {
+    const next = { ...(await this.subscription(user, proxy)), ...change };
+    await this.context!.setState(`sub:${user}:${proxy}`, JSON.stringify(next));
+  }
+
+  private async rememberCard(proxy: string, card: PersonCard): Promise<void> {
+    await this.context!.setState(`card:${proxy}`, JSON.stringify(card));
+  }
+
+  private async card(proxy: string): Promise<PersonCard | undefined> {
+    const raw = await this.context!.getState(`card:${proxy}`);
+    return raw ? (JSON.parse(raw) as PersonCard) : undefined;
+  }
+}
+
+function cardName(card: PersonCard): string {
+  return `${card.displayName} (${card.domain})`;
+}
+
+function vcard(card: PersonCard): XmlElement {
+  return x(
+    'vCard',
+    { xmlns: ns.vcard },
+    x('FN', {}, card.displayName),
+    x('NICKNAME', {}, cardName(card)),
+    x('EMAIL', {}, x('INTERNET'), x('USERID', {}, card.email)),
+    x('ORG', {}, x('ORGNAME', {}, card.domain)),
+    card.avatarUrl !== undefined && x('PHOTO', {}, x('EXTVAL', {}, card.avatarUrl)),
+  );
+}
+
+function errorReply(stanza: XmlElement, type: 'cancel' | 'modify' | 'wait' | 'auth', condition: string, message?: string): XmlElement {
+  return x(
+    stanza.name,
+    { type: 'error', id: stanza.attrs.id, from: stanza.attrs.to, to: stanza.attrs.from },
+    x('error', { type }, x(condition, { xmlns: ns.stanzas }), message !== undefined && x('text', { xmlns: ns.stanzas }, message)),
+  );
+}

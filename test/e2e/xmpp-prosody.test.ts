@@ -1,0 +1,146 @@
+// XMPP federation against real software: two Prosody servers on loopback federate over
+// server-to-server links with STARTTLS. One serves the partner's domain and a real
+// account; the other serves the hub's domain with Parley attached as its component.
+// A real XMPP client on the partner server chats with the sandbox's Webex and Slack users.
+
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+
+import { proxyJid } from '../../src/connectors/xmpp/address.js';
+import { startTestHub, type TestHub } from '../kit/hub.js';
+import { createProsody, prosodyInstalled, type Prosody } from '../kit/prosody.js';
+import { waitFor } from '../kit/wait.js';
+import { connectClient, xml, type TestClient } from '../kit/xmpp-client.js';
+
+const componentDomain = 'xmpp.hub.test';
+const partnerDomain = 'partner.test';
+const missing = !prosodyInstalled();
+if (missing && process.env.PARLEY_REQUIRE_PROSODY === '1') throw new Error('prosody is not installed; .ci/run installs it.');
+if (missing) console.log('# prosody is not installed: skipping the XMPP federation tests (apt-get install prosody).');
+
+describe('XMPP users federate with Webex and Slack through real Prosody servers', { skip: missing }, () => {
+  let hubServer: Prosody;
+  let partnerServer: Prosody;
+  let t: TestHub;
+  let erin: TestClient;
+  const secret = randomBytes(16).toString('hex');
+  const aliceProxy = proxyJid('alice@acme.example', componentDomain);
+  const bobProxy = proxyJid('bob@globex.example', componentDomain);
+  let aliceRoom = '';
+  let bobChannel = '';
+
+  before(async () => {
+    hubServer = await createProsody({ name: 'hub', hosts: [{ domain: 'hub.test' }], components: [{ domain: componentDomain, secret }], s2sTls: true });
+    partnerServer = await createProsody({ name: 'partner', hosts: [{ domain: partnerDomain, users: { erin: 'erin-password' } }], s2sTls: true });
+    hubServer.setRoutes({ [partnerDomain]: partnerServer.s2sPort });
+    partnerServer.setRoutes({ 'hub.test': hubServer.s2sPort, [componentDomain]: hubServer.s2sPort });
+    await Promise.all([hubServer.start(), partnerServer.start()]);
+
+    t = await startTestHub({
+      xmpp: {
+        partnerDomain,
+        host: '127.0.0.1',
+        port: hubServer.componentPort,
+        componentDomain,
+        serverDomain: 'hub.test',
+        secret,
+        extra: { reconnectMinMs: 100, reconnectMaxMs: 1000 },
+      },
+    });
+    await waitFor('XMPP component online', () => t.logs.some((l) => l.includes('XMPP component stream is online')));
+    erin = await connectClient({ port: partnerServer.c2sPort, domain: partnerDomain, username: 'erin', password: 'erin-password' });
+  });
+
+  after(async () => {
+    if (process.env.PARLEY_DEBUG_XMPP) {
+      console.log(t?.logs.filter((l) => /xmpp|XMPP|initech/.test(l)).join(''));
+      console.log(hubServer?.log().slice(-6000));
+      console.log(partnerServer?.log().slice(-6000));
+    }
+    await erin?.stop();
+    await t?.stop();
+    await Promise.all([hubServer?.dispose(), partnerServer?.dispose()]);
+  });
+
+  const presences = (from: string, type?: string) =>
+    erin.received.filter((s) => s.is('presence') && String(s.attrs.from ?? '').split('/')[0] === from && s.attrs.type === type);
+
+  test('adding a Webex user to the roster sends a contact request, and accepting it connects both', async () => {
+    const { webex, people } = t.world;
+    await erin.send(xml('presence', { type: 'subscribe', to: aliceProxy }));
+
+    const request = await waitFor('contact request in Webex', () =>
+      webex.inbox(people.alice.id).find((m) => m.personId === people.webexBot.id && m.text?.includes('erin@partner.test')),
+    );
+    assert.match(request.text ?? '', /wants to connect/);
+    await waitFor('invitation confirmation from the Parley bot in XMPP', () =>
+      erin.bodiesFrom(componentDomain).find((b) => b.startsWith('Invitation sent')),
+    );
+
+    await webex.actAs(people.alice.token).sendMessage({ toPersonEmail: people.webexBot.email, text: 'accept erin@partner.test' });
+    await waitFor('subscription approved by the proxy', () => presences(aliceProxy, 'subscribed')[0]);
+    const subscribe = await waitFor('proxy asks for erin’s presence', () => presences(aliceProxy, 'subscribe')[0]);
+    await erin.send(xml('presence', { type: 'subscribed', to: aliceProxy }));
+    assert.ok(subscribe);
+
+    const greeting = await waitFor('greeting from erin’s proxy in Webex', () =>
+      webex.inbox(people.alice.id).find((m) => m.personId !== people.webexBot.id && m.text?.includes('is now your contact')),
+    );
+    aliceRoom = greeting.roomId;
+    await waitFor('greeting from Alice’s proxy in XMPP', () => erin.bodiesFrom(aliceProxy).find((b) => b.includes('is now your contact')));
+  });
+
+  test('messages cross both ways between XMPP and Webex', async () => {
+    const { webex, people } = t.world;
+    for (let i = 0; i < 5; i++) {
+      await erin.send(xml('message', { type: 'chat', to: aliceProxy, id: `x2w-${i}` }, xml('body', {}, `x2w ${i} *bold* _it_`)));
+      await webex.actAs(people.alice.token).sendMessage({ roomId: aliceRoom, text: `w2x ${i}` });
+    }
+    const inWebex = await waitFor('5 messages in Webex', () => {
+      const got = webex.messagesIn(aliceRoom).filter((m) => m.text?.startsWith('x2w '));
+      return got.length >= 5 ? got : undefined;
+    });
+    const inXmpp = await waitFor('5 messages in XMPP', () => {
+      const got = erin.bodiesFrom(aliceProxy).filter((b) => b.startsWith('w2x '));
+      return got.length >= 5 ? got : undefined;
+    });
+    await t.hub.worker.drained();
+    assert.deepEqual(inXmpp, [0, 1, 2, 3, 4].map((i) => `w2x ${i}`));
+    assert.equal(inWebex.length, 5);
+  });
+
+  test('a Slack user invites an XMPP user, who accepts in the roster, and they chat with styling', async () => {
+    const { slack, people, slackApp } = t.world;
+    const bobIm = slack.openIm(people.bob.id, slackApp.botUserId);
+    await slack.postAsUser(people.bob.id, bobIm, 'invite erin@partner.test');
+
+    await waitFor('subscription request from Bob’s proxy', () => presences(bobProxy, 'subscribe')[0]);
+    const request = await waitFor('contact request text from the Parley bot', () =>
+      erin.bodiesFrom(componentDomain).find((b) => b.includes('Bob Builder')),
+    );
+    assert.match(request, /wants to connect/);
+    await erin.send(xml('presence', { type: 'subscribed', to: bobProxy }));
+    await erin.send(xml('presence', { type: 'subscribe', to: bobProxy }));
+
+    const greeting = await waitFor('greeting from erin’s proxy in Slack', () =>
+      slack.inbox(people.bob.id).find((m) => m.channel !== bobIm && m.text.includes('is now your contact')),
+    );
+    bobChannel = greeting.channel;
+    await waitFor('subscription approved by Bob’s proxy', () => presences(bobProxy, 'subscribed')[0]);
+
+    await erin.send(xml('message', { type: 'chat', to: bobProxy, id: 'x2s-1' }, xml('body', {}, 'Looks *great* & ~wrong~ <ok>')));
+    await slack.postAsUser(people.bob.id, bobChannel, 'Thanks _a lot_ &amp; `code`');
+
+    const inSlack = await waitFor('message in Slack', () => slack.messages(bobChannel).find((m) => m.text.startsWith('Looks')));
+    assert.equal(inSlack.text, 'Looks *great* &amp; ~wrong~ &lt;ok&gt;');
+    const inXmpp = await waitFor('message in XMPP', () => erin.bodiesFrom(bobProxy).find((b) => b.startsWith('Thanks')));
+    assert.equal(inXmpp, 'Thanks _a lot_ & `code`');
+  });
+
+  test('the server-to-server links were encrypted with STARTTLS', () => {
+    // Both servers require encryption on s2s, so any traffic above proves it; the log shows it.
+    assert.match(hubServer.log(), /Starting TLS now/);
+    assert.match(partnerServer.log(), /Starting TLS now/);
+  });
+});

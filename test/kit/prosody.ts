@@ -1,0 +1,191 @@
+// Starts real Prosody servers on loopback for the XMPP tests: each with its own config,
+// data folder and ports, server-to-server routes pinned to 127.0.0.1 by a test module,
+// and a resolv.conf of its own so that no name lookup leaves the machine.
+
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const moduleDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'prosody');
+
+export function prosodyInstalled(): boolean {
+  try {
+    execFileSync('prosodyctl', ['about'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ProsodyOptions {
+  name: string;
+  /** Domains served as VirtualHosts, with accounts (user → password). */
+  hosts: Array<{ domain: string; users?: Record<string, string> }>;
+  components?: Array<{ domain: string; secret: string }>;
+  /** Other test servers' s2s ports, by domain. */
+  routes?: Record<string, number>;
+  /** Require STARTTLS on server-to-server links, with a certificate generated per host. */
+  s2sTls?: boolean;
+}
+
+export interface Prosody {
+  name: string;
+  dir: string;
+  c2sPort: number;
+  s2sPort: number;
+  componentPort: number;
+  /** Adds server-to-server routes; takes effect at the next start. */
+  setRoutes(routes: Record<string, number>): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  log(): string;
+  dispose(): Promise<void>;
+}
+
+export async function createProsody(options: ProsodyOptions): Promise<Prosody> {
+  const dir = mkdtempSync(path.join(tmpdir(), `parley-prosody-${options.name}-`));
+  const data = path.join(dir, 'data');
+  const certs = path.join(dir, 'certs');
+  mkdirSync(data);
+  mkdirSync(certs);
+  mkdirSync(path.join(dir, 'no-certs'));
+  const [c2sPort, s2sPort, componentPort] = [await freePort(), await freePort(), await freePort()];
+  const configPath = path.join(dir, 'prosody.cfg.lua');
+  const logPath = path.join(dir, 'prosody.log');
+  let routes = { ...options.routes };
+  let child: ChildProcess | undefined;
+
+  // Nothing in tests should resolve a name; this resolv.conf points at a closed port.
+  writeFileSync(path.join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
+  if (options.s2sTls) {
+    for (const domain of [...options.hosts.map((h) => h.domain), ...(options.components ?? []).map((c) => c.domain)]) {
+      execFileSync('openssl', [
+        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
+        '-subj', `/CN=${domain}`, '-addext', `subjectAltName=DNS:${domain}`,
+        '-keyout', path.join(certs, `${domain}.key`), '-out', path.join(certs, `${domain}.crt`),
+      ], { stdio: 'ignore' });
+    }
+  }
+
+  const lua = (value: string) => JSON.stringify(value);
+  const writeConfig = () => {
+    const ssl = (domain: string) =>
+      options.s2sTls ? `s2s_ssl = { certificate = ${lua(path.join(certs, `${domain}.crt`))}; key = ${lua(path.join(certs, `${domain}.key`))}; }` : '';
+    writeFileSync(
+      configPath,
+      [
+        'run_as_root = true',
+        `pidfile = ${lua(path.join(dir, 'prosody.pid'))}`,
+        `data_path = ${lua(data)}`,
+        `plugin_paths = { ${lua(moduleDir)} }`,
+        `log = { { levels = { min = "debug" }, to = "file", filename = ${lua(logPath)} } }`,
+        'daemonize = false',
+        `unbound = { resolvconf = ${lua(path.join(dir, 'resolv.conf'))} }`,
+        'interfaces = { "127.0.0.1" }',
+        `c2s_ports = { ${c2sPort} }`,
+        `s2s_ports = { ${s2sPort} }`,
+        `component_ports = { ${componentPort} }`,
+        'component_interfaces = { "127.0.0.1" }',
+        'c2s_direct_tls_ports = {}',
+        's2s_direct_tls_ports = {}',
+        'http_ports = {}',
+        'https_ports = {}',
+        'modules_enabled = { "roster", "saslauth", "tls", "dialback", "disco", "ping", "presence", "message", "iq", "vcard_legacy", "posix", "test_routes" }',
+        'modules_disabled = { "offline", "s2s_bidi" }',
+        'authentication = "internal_plain"',
+        'storage = "internal"',
+        'c2s_require_encryption = false',
+        'allow_unencrypted_plain_auth = true',
+        `s2s_require_encryption = ${options.s2sTls ? 'true' : 'false'}`,
+        's2s_secure_auth = false',
+        // Certificates are given per host for s2s only; client streams stay plain, so that
+        // the test client needs no trust store.
+        `certificates = ${lua(path.join(dir, 'no-certs'))}`,
+        `c2s_ssl = { certificate = ${lua(path.join(dir, 'no-certs', 'none.crt'))}; key = ${lua(path.join(dir, 'no-certs', 'none.key'))}; }`,
+        `test_s2s_routes = { ${Object.entries(routes).map(([domain, port]) => `[${lua(domain)}] = ${port}`).join('; ')} }`,
+        ...options.hosts.map((h) => `VirtualHost ${lua(h.domain)}\n  ${ssl(h.domain)}`),
+        ...(options.components ?? []).map((c) => `Component ${lua(c.domain)}\n  component_secret = ${lua(c.secret)}\n  ${ssl(c.domain)}`),
+        '',
+      ].join('\n'),
+    );
+  };
+  writeConfig();
+
+  for (const host of options.hosts) {
+    for (const [user, password] of Object.entries(host.users ?? {})) {
+      execFileSync('prosodyctl', ['--config', configPath, 'register', user, host.domain, password], { stdio: 'pipe' });
+    }
+  }
+
+  const prosody: Prosody = {
+    name: options.name,
+    dir,
+    c2sPort,
+    s2sPort,
+    componentPort,
+    setRoutes(more) {
+      routes = { ...routes, ...more };
+      writeConfig();
+    },
+    async start() {
+      if (child) return;
+      const started = spawn('prosody', ['-F', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = started;
+      const output: string[] = [];
+      started.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+      started.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+      started.once('exit', () => {
+        if (child === started) child = undefined;
+      });
+      const deadline = Date.now() + 10_000;
+      while (!(await listening(c2sPort)) || !(await listening(s2sPort))) {
+        if (child !== started) throw new Error(`Prosody ${options.name} exited at start:\n${output.join('')}\n${prosody.log().slice(-2000)}`);
+        if (Date.now() > deadline) throw new Error(`Prosody ${options.name} did not listen within 10 s.`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
+    async stop() {
+      const running = child;
+      if (!running) return;
+      child = undefined;
+      await new Promise<void>((resolve) => {
+        running.once('exit', () => resolve());
+        running.kill('SIGTERM');
+        setTimeout(() => running.kill('SIGKILL'), 3000).unref();
+      });
+    },
+    log() {
+      return existsSync(logPath) ? readFileSync(logPath, 'utf8') : '';
+    },
+    async dispose() {
+      await prosody.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return prosody;
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
