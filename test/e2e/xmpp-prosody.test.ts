@@ -47,6 +47,8 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
         secret,
         extra: { reconnectMinMs: 100, reconnectMaxMs: 1000 },
       },
+      // Deliveries wait out the Prosody restart below instead of becoming dead letters.
+      delivery: { maxAttempts: 100 },
     });
     await waitFor('XMPP component online', () => t.logs.some((l) => l.includes('XMPP component stream is online')));
     erin = await connectClient({ port: partnerServer.c2sPort, domain: partnerDomain, username: 'erin', password: 'erin-password' });
@@ -136,6 +138,27 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     assert.equal(inSlack.text, 'Looks *great* &amp; ~wrong~ &lt;ok&gt;');
     const inXmpp = await waitFor('message in XMPP', () => erin.bodiesFrom(bobProxy).find((b) => b.startsWith('Thanks')));
     assert.equal(inXmpp, 'Thanks _a lot_ & `code`');
+  });
+
+  test('messages sent while the hub’s XMPP server restarts arrive once after it is back', async () => {
+    const { webex, people } = t.world;
+    const xmpp = t.hub.connectors.find((c) => c.platform === 'xmpp')!;
+    await hubServer.stop();
+    await waitFor('component offline', () => xmpp.state().status !== 'connected' || undefined);
+
+    for (let i = 0; i < 3; i++) await webex.actAs(people.alice.token).sendMessage({ roomId: aliceRoom, text: `gap ${i}` });
+    await waitFor('deliveries queued while offline', async () => ((await t.hub.store.outboxDepth()) > 0 ? true : undefined));
+
+    await hubServer.start();
+    await waitFor('component online again', () => xmpp.state().status === 'connected' || undefined);
+    await waitFor('3 gap messages in XMPP', () => (erin.bodiesFrom(aliceProxy).filter((b) => b.startsWith('gap ')).length >= 3 ? true : undefined), 30_000);
+    await t.hub.worker.drained();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(erin.bodiesFrom(aliceProxy).filter((b) => b.startsWith('gap ')), ['gap 0', 'gap 1', 'gap 2']);
+
+    // And the other way after the restart.
+    await erin.send(xml('message', { type: 'chat', to: aliceProxy, id: 'after-restart' }, xml('body', {}, 'back again')));
+    await waitFor('message after the restart in Webex', () => webex.messagesIn(aliceRoom).find((m) => m.text === 'back again'), 30_000);
   });
 
   test('the server-to-server links were encrypted with STARTTLS', () => {

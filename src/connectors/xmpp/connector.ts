@@ -163,13 +163,19 @@ export class XmppConnector implements Connector {
       if (body) stanzas.push(...this.chat(proxy, user, delivery.id, body, ids, proxyDisplayName(sender)));
     }
 
+    let written = 0;
     try {
       if (!this.component) throw new ComponentOfflineError('The XMPP component has not started.');
-      for (const stanza of stanzas) this.component.send(stanza);
+      for (const stanza of stanzas) {
+        this.component.send(stanza);
+        written++;
+      }
       // The server has read the stanzas once it answers a ping sent after them.
       await this.component.flush();
     } catch (error) {
-      if (error instanceof ComponentOfflineError) throw new PlatformUnavailableError(error.message, undefined, { cause: error, outcomeUnknown: true });
+      if (error instanceof ComponentOfflineError) {
+        throw new PlatformUnavailableError(error.message, undefined, { cause: error, outcomeUnknown: written > 0 });
+      }
       throw error;
     }
     return { messageIds: ids, ...(binding ? { binding } : {}) };
