@@ -18,6 +18,8 @@ export const slackScopes = [
   'groups:history',
   'users:read',
   'users:read.email',
+  'reactions:read',
+  'reactions:write',
 ];
 
 export interface WorldOptions {

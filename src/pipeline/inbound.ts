@@ -3,7 +3,7 @@
 
 import type { Logger } from 'pino';
 
-import type { InboundEvent, MessageEvent } from '../core/events.js';
+import type { InboundEvent, MessageDeleteEvent, MessageEditEvent, MessageEvent, ReactionEvent } from '../core/events.js';
 import type { ConnectionId, EventId } from '../core/ids.js';
 import type { Store } from '../store/store.js';
 import type { UserRecord } from '../store/types.js';
@@ -15,6 +15,18 @@ import { allowAll, type PolicyHook } from './policy.js';
 import { resolveUser } from './users.js';
 
 export type InboundOutcome = 'committed' | 'duplicate' | 'ignored';
+
+/** Events a user sends in a proxy conversation that cross to the contact. */
+type RelayedEvent = MessageEvent | MessageEditEvent | MessageDeleteEvent | ReactionEvent;
+
+const relayedKinds = new Set<string>(['message', 'message_edit', 'message_delete', 'reaction']);
+
+/** How a notice names an event that could not be passed on. */
+const followUpNames: Record<Exclude<RelayedEvent['kind'], 'message'>, string> = {
+  message_edit: 'edit',
+  message_delete: 'deletion',
+  reaction: 'reaction',
+};
 
 export class InboundPipeline {
   private readonly commands: CommandHandler;
@@ -63,13 +75,13 @@ export class InboundPipeline {
 
     const sender = await resolveUser(this.store, connection, event.from, now);
     let plan: Plan;
-    if (event.kind !== 'message') {
+    if (event.kind === 'message' && inbound.target.kind === 'bot') {
+      plan = await this.commands.handle(connection, sender, event, now);
+    } else if (relayedKinds.has(event.kind) && inbound.target.kind === 'proxy') {
+      plan = await this.relay(connection, sender, event as RelayedEvent, inbound.target.conversationId, now);
+    } else {
       log.info('Inbound event kind is not relayed yet; ignored.');
       plan = emptyPlan();
-    } else if (inbound.target.kind === 'bot') {
-      plan = await this.commands.handle(connection, sender, event, now);
-    } else {
-      plan = await this.relay(connection, sender, event, inbound.target.conversationId, now);
     }
 
     const committed = await this.store.transaction(async (repo) => {
@@ -119,11 +131,15 @@ export class InboundPipeline {
     return expired;
   }
 
-  /** A message a user sent into a proxy conversation: relay it to the contact. */
+  /**
+   * A message, edit, deletion or reaction a user sent in a proxy conversation: relay it to
+   * the contact. Edits, deletions and reactions name the message they refer to by its id
+   * on the sender's platform, which becomes the id of its copy on the contact's platform.
+   */
   private async relay(
     connection: ConnectionInfo,
     sender: UserRecord,
-    event: MessageEvent,
+    event: RelayedEvent,
     conversationId: Parameters<Store['proxiesByConversation']>[1],
     now: number,
   ): Promise<Plan> {
@@ -148,7 +164,7 @@ export class InboundPipeline {
     const baseMetadata = {
       at: now,
       type: 'im' as const,
-      eventKind: 'message',
+      eventKind: event.kind,
       sender: sender.email ?? sender.platformUserId,
       receiver: other?.email ?? other?.platformUserId ?? 'unknown',
       sessionId: contact?.sessionId ?? null,
@@ -179,36 +195,61 @@ export class InboundPipeline {
       return plan;
     }
 
-    plan.metadata.push({ ...baseMetadata, outcome: 'accepted' });
-    plan.messageMap.push({
-      connectionId: connection.id,
-      platformMessageId: event.messageId,
-      sessionId: contact.sessionId,
-      eventId: event.id as EventId,
-      direction: 'in',
-      createdAt: now,
-    });
-    plan.deliveries.push(
-      deliveryPayload({
-        recipient: userRef(other, otherConnection.platform),
-        recipientUserId: other.id,
-        sender: { kind: 'proxy', contactId: contact.id, person: personCard(sender, connection.platform) },
+    // Edits, deletions and reactions go to the copies of the message they refer to.
+    let targets: RelayedEvent[] = [event];
+    if (event.kind !== 'message') {
+      const ids = await this.store.counterpartMessageIds(connection.id, event.messageId, otherConnection.id);
+      if (ids.length === 0) {
+        plan.metadata.push({ ...baseMetadata, outcome: 'rejected' });
+        plan.deliveries.push(
+          noticePayload(
+            senderRef,
+            sender.id,
+            'not_delivered',
+            `Your ${followUpNames[event.kind]} was not passed on to ${other.email ?? 'your contact'}: the message it refers to did not go through Parley.`,
+            now,
+          ),
+        );
+        return plan;
+      }
+      // A message split into parts is deleted whole; an edit or reaction goes to its first part.
+      const chosen = event.kind === 'message_delete' ? ids : ids.slice(0, 1);
+      targets = chosen.map((messageId) => ({ ...event, messageId }));
+    } else {
+      plan.messageMap.push({
+        connectionId: connection.id,
+        platformMessageId: event.messageId,
         sessionId: contact.sessionId,
-        event,
-        origin: { userId: sender.id, ref: senderRef },
-        metadata: {
-          type: 'im',
-          eventKind: 'message',
-          sender: baseMetadata.sender,
-          receiver: baseMetadata.receiver,
+        eventId: event.id as EventId,
+        direction: 'in',
+        createdAt: now,
+      });
+    }
+
+    plan.metadata.push({ ...baseMetadata, outcome: 'accepted' });
+    for (const target of targets) {
+      plan.deliveries.push(
+        deliveryPayload({
+          recipient: userRef(other, otherConnection.platform),
+          recipientUserId: other.id,
+          sender: { kind: 'proxy', contactId: contact.id, person: personCard(sender, connection.platform) },
           sessionId: contact.sessionId,
-          sourcePlatform: connection.platform,
-          targetPlatform: otherConnection.platform,
-          sourceOrg: connection.orgId,
-          targetOrg: otherConnection.orgId,
-        },
-      }),
-    );
+          event: target,
+          origin: { userId: sender.id, ref: senderRef },
+          metadata: {
+            type: 'im',
+            eventKind: event.kind,
+            sender: baseMetadata.sender,
+            receiver: baseMetadata.receiver,
+            sessionId: contact.sessionId,
+            sourcePlatform: connection.platform,
+            targetPlatform: otherConnection.platform,
+            sourceOrg: connection.orgId,
+            targetOrg: otherConnection.orgId,
+          },
+        }),
+      );
+    }
     return plan;
   }
 }

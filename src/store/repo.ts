@@ -344,6 +344,11 @@ export class Repo {
 
   // Message-id map.
 
+  /**
+   * Records platform message ids. An id seen again (an XMPP sender may reuse a stanza id
+   * for a new message) now names the newer message, which is what a later correction or
+   * retraction of that id refers to.
+   */
   async addMessageMap(rows: MessageMapInsert[]): Promise<void> {
     if (rows.length === 0) return;
     await this.db
@@ -358,7 +363,14 @@ export class Repo {
           created_at: r.createdAt,
         })),
       )
-      .onConflict((oc) => oc.columns(['connection_id', 'platform_message_id']).doNothing())
+      .onConflict((oc) =>
+        oc.columns(['connection_id', 'platform_message_id']).doUpdateSet((eb) => ({
+          session_id: eb.ref('excluded.session_id'),
+          event_id: eb.ref('excluded.event_id'),
+          direction: eb.ref('excluded.direction'),
+          created_at: eb.ref('excluded.created_at'),
+        })),
+      )
       .execute();
   }
 
@@ -383,6 +395,27 @@ export class Repo {
       .where('platform_message_id', 'in', ids)
       .execute();
     return new Set(rows.map((r) => r.platform_message_id));
+  }
+
+  /**
+   * The ids that a message known on one connection has on another: the copies the hub
+   * posted of it, or the original it posted a copy of. Oldest first.
+   */
+  async counterpartMessageIds(
+    connectionId: ConnectionId,
+    platformMessageId: PlatformMessageId,
+    targetConnectionId: ConnectionId,
+  ): Promise<PlatformMessageId[]> {
+    const rows = await this.db
+      .selectFrom('message_map as s')
+      .innerJoin('message_map as t', 't.event_id', 's.event_id')
+      .select(['t.platform_message_id as id', 't.created_at as at'])
+      .where('s.connection_id', '=', connectionId)
+      .where('s.platform_message_id', '=', platformMessageId)
+      .where('t.connection_id', '=', targetConnectionId)
+      .orderBy('t.created_at')
+      .execute();
+    return rows.map((r) => r.id as PlatformMessageId);
   }
 
   async messageMapForEvent(eventId: EventId): Promise<MessageMapInsert[]> {

@@ -140,6 +140,86 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     assert.equal(inXmpp, 'Thanks _a lot_ & `code`');
   });
 
+  test('an XMPP correction, reaction and retraction reach the Webex user', async () => {
+    const { webex, people } = t.world;
+    await erin.send(xml('message', { type: 'chat', to: aliceProxy, id: 'fix-1' }, xml('body', {}, 'see you at 10')));
+    const original = await waitFor('message in Webex', () => webex.messagesIn(aliceRoom).find((m) => m.text === 'see you at 10'));
+
+    await erin.send(
+      xml('message', { type: 'chat', to: aliceProxy, id: 'fix-2' }, xml('body', {}, 'see you at 11'), xml('replace', { xmlns: 'urn:xmpp:message-correct:0', id: 'fix-1' })),
+    );
+    await waitFor('edited in Webex', () => webex.messagesIn(aliceRoom).find((m) => m.id === original.id && m.text === 'see you at 11'));
+    assert.equal(webex.messagesIn(aliceRoom).filter((m) => m.text?.startsWith('see you at')).length, 1, 'the correction arrived as a new message');
+
+    // A new message that reuses the id is a new message, not another edit.
+    await erin.send(xml('message', { type: 'chat', to: aliceProxy, id: 'fix-1' }, xml('body', {}, 'reused id')));
+    await waitFor('message with a reused id in Webex', () => webex.messagesIn(aliceRoom).find((m) => m.text === 'reused id'));
+    assert.equal(webex.messagesIn(aliceRoom).find((m) => m.id === original.id)?.text, 'see you at 11');
+
+    // React to a message Alice sent: its id is the one the proxy's stanza carried.
+    await webex.actAs(people.alice.token).sendMessage({ roomId: aliceRoom, text: 'lunch?' });
+    const lunch = await waitFor('Alice’s message in XMPP', () =>
+      erin.received.find((m) => m.is('message') && m.getChildText('body') === 'lunch?'),
+    );
+    await erin.send(
+      xml('message', { type: 'chat', to: aliceProxy, id: 'r-1' }, xml('reactions', { xmlns: 'urn:xmpp:reactions:0', id: lunch.attrs.id }, xml('reaction', {}, '👍'))),
+    );
+    const webexLunch = webex.messagesIn(aliceRoom).find((m) => m.text === 'lunch?')!;
+    const reaction = await waitFor('reaction in Webex', () => webex.messagesIn(aliceRoom).find((m) => m.parentId === webexLunch.id));
+    assert.equal(reaction.text, 'reacted 👍');
+
+    await erin.send(xml('message', { type: 'chat', to: aliceProxy, id: 'x-1' }, xml('retract', { xmlns: 'urn:xmpp:message-retract:1', id: 'fix-1' })));
+    await waitFor('retracted in Webex', () => (webex.messagesIn(aliceRoom).some((m) => m.text === 'reused id') ? undefined : true));
+    assert.ok(webex.messagesIn(aliceRoom).find((m) => m.id === original.id), 'the retraction removed the older message with the same id');
+  });
+
+  test('Slack edits, reactions and deletions reach the XMPP user, and theirs reach Slack', async () => {
+    const { slack, people } = t.world;
+    const ts = await slack.postAsUser(people.bob.id, bobChannel, 'first draft');
+    const inXmpp = await waitFor('Bob’s message in XMPP', () => erin.received.find((m) => m.is('message') && m.getChildText('body') === 'first draft'));
+
+    await slack.editAsUser(people.bob.id, bobChannel, ts, 'final *draft*');
+    const correction = await waitFor('correction in XMPP', () =>
+      erin.received.find((m) => m.getChild('replace', 'urn:xmpp:message-correct:0')?.attrs.id === inXmpp.attrs.id),
+    );
+    assert.equal(correction.getChildText('body'), 'final *draft*');
+
+    await erin.send(xml('message', { type: 'chat', to: bobProxy, id: 'e-1' }, xml('body', {}, 'nice')));
+    const nice = await waitFor('erin’s message in Slack', () => slack.messages(bobChannel).find((m) => m.text === 'nice'));
+    await slack.reactAsUser(people.bob.id, bobChannel, nice.ts, 'tada');
+    const reactions = await waitFor('reaction set in XMPP', () =>
+      erin.received.find((m) => m.getChild('reactions', 'urn:xmpp:reactions:0')?.attrs.id === 'e-1'),
+    );
+    assert.deepEqual(reactions.getChild('reactions', 'urn:xmpp:reactions:0')!.getChildren('reaction').map((r) => r.getText()), ['🎉']);
+
+    await erin.send(
+      xml('message', { type: 'chat', to: bobProxy, id: 'r-2' }, xml('reactions', { xmlns: 'urn:xmpp:reactions:0', id: inXmpp.attrs.id }, xml('reaction', {}, '❤️'), xml('reaction', {}, '👍🏽'))),
+    );
+    await waitFor('reactions in Slack', () => {
+      const names = (slack.messages(bobChannel).find((m) => m.ts === ts)?.reactions ?? []).map((r) => r.name).sort();
+      return names.join(',') === '+1::skin-tone-4,heart' ? true : undefined;
+    });
+    await erin.send(
+      xml('message', { type: 'chat', to: bobProxy, id: 'r-3' }, xml('reactions', { xmlns: 'urn:xmpp:reactions:0', id: inXmpp.attrs.id }, xml('reaction', {}, '❤️'))),
+    );
+    await waitFor('one reaction taken back in Slack', () => {
+      const names = (slack.messages(bobChannel).find((m) => m.ts === ts)?.reactions ?? []).map((r) => r.name);
+      return names.join(',') === 'heart' ? true : undefined;
+    });
+
+    await erin.send(
+      xml('message', { type: 'chat', to: bobProxy, id: 'e-2' }, xml('body', {}, 'nice one'), xml('replace', { xmlns: 'urn:xmpp:message-correct:0', id: 'e-1' })),
+    );
+    await waitFor('edited in Slack', () => slack.messages(bobChannel).find((m) => m.ts === nice.ts && m.text === 'nice one'));
+
+    await slack.deleteAsUser(people.bob.id, bobChannel, ts);
+    await waitFor('retraction in XMPP', () =>
+      erin.received.find((m) => m.getChild('retract', 'urn:xmpp:message-retract:1')?.attrs.id === inXmpp.attrs.id),
+    );
+    await erin.send(xml('message', { type: 'chat', to: bobProxy, id: 'x-2' }, xml('retract', { xmlns: 'urn:xmpp:message-retract:1', id: 'e-1' })));
+    await waitFor('deleted in Slack', () => (slack.messages(bobChannel).some((m) => m.ts === nice.ts) ? undefined : true));
+  });
+
   test('messages sent while the hub’s XMPP server restarts arrive once after it is back', async () => {
     const { webex, people } = t.world;
     const xmpp = t.hub.connectors.find((c) => c.platform === 'xmpp')!;

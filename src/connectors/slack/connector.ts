@@ -23,6 +23,7 @@ import type {
 import { ParleyError, PlatformRejectedError } from '../../core/errors.js';
 import type { InboundEvent } from '../../core/events.js';
 import type { ConnectionId, EventId, PlatformConversationId, PlatformMessageId, PlatformUserId } from '../../core/ids.js';
+import { emojiForSlackName, slackName } from '../../formats/emoji.js';
 import { escapeSlack, parseSlack, renderSlack } from '../../formats/slack.js';
 import { characters, splitText } from '../shared/http.js';
 import { slackCall, slackClient } from './api.js';
@@ -119,6 +120,10 @@ export class SlackConnector implements Connector, Reconciling {
   }
 
   private async toInbound(eventId: string, event: SlackMessageEvent): Promise<InboundEvent | undefined> {
+    if (event.type === 'reaction_added' || event.type === 'reaction_removed') return this.reactionInbound(eventId, event);
+    if (event.type === 'message' && (event.subtype === 'message_changed' || event.subtype === 'message_deleted')) {
+      return this.changeInbound(eventId, event);
+    }
     if (event.type !== 'message' || event.subtype !== undefined) return undefined;
     // The app's own posts come back as message events with its bot_id.
     if (event.bot_id !== undefined || !event.user || event.user === this.botUserId) return undefined;
@@ -144,6 +149,65 @@ export class SlackConnector implements Connector, Reconciling {
         },
         messageId: slackMessageId(event.channel, event.ts),
         body: parseSlack(event.text ?? '', (id) => this.names.get(id)),
+      },
+    };
+  }
+
+  private async userRef(userId: string): Promise<InboundEvent['event']['from']> {
+    const profile = await this.profile(userId);
+    return {
+      platform: 'slack',
+      connectionId: this.connectionId,
+      platformUserId: userId as PlatformUserId,
+      ...(profile.email ? { email: profile.email } : {}),
+      ...(profile.name ? { displayName: profile.name } : {}),
+    };
+  }
+
+  /** A user's edit or deletion in a proxy channel; the hub's own changes are left out. */
+  private async changeInbound(eventId: string, event: SlackMessageEvent): Promise<InboundEvent | undefined> {
+    const channel = event.channel;
+    const before = event.previous_message;
+    if (!channel || event.channel_type === 'im' || !before?.ts || !before.user || before.bot_id !== undefined) return undefined;
+    const base = {
+      id: randomUUID() as EventId,
+      occurredAt: new Date(Number(event.ts ?? before.ts) * 1000).toISOString(),
+      from: await this.userRef(before.user),
+      messageId: slackMessageId(channel, before.ts),
+    };
+    const target = { kind: 'proxy' as const, conversationId: channel as PlatformConversationId };
+    if (event.subtype === 'message_deleted') {
+      return { platformEventId: eventId, target, event: { ...base, kind: 'message_delete' } };
+    }
+    const after = event.message;
+    if (!after || after.bot_id !== undefined || after.text === before.text) return undefined;
+    return {
+      platformEventId: eventId,
+      target,
+      event: { ...base, kind: 'message_edit', body: parseSlack(after.text ?? '', (id) => this.names.get(id)) },
+    };
+  }
+
+  /** A user's reaction in a proxy channel, as a Unicode emoji; custom emoji have none. */
+  private async reactionInbound(eventId: string, event: SlackMessageEvent): Promise<InboundEvent | undefined> {
+    const item = event.item;
+    if (!event.user || event.user === this.botUserId || item?.type !== 'message' || !item.channel || !item.ts || !event.reaction) return undefined;
+    const emoji = emojiForSlackName(event.reaction);
+    if (!emoji) {
+      this.logger?.info({ connection: this.connectionId }, 'Slack reaction with a custom emoji has no Unicode form; not relayed.');
+      return undefined;
+    }
+    return {
+      platformEventId: eventId,
+      target: { kind: 'proxy', conversationId: item.channel as PlatformConversationId },
+      event: {
+        kind: 'reaction',
+        id: randomUUID() as EventId,
+        occurredAt: new Date().toISOString(),
+        from: await this.userRef(event.user),
+        messageId: slackMessageId(item.channel, item.ts),
+        emoji,
+        action: event.type === 'reaction_added' ? 'added' : 'removed',
       },
     };
   }
@@ -217,7 +281,40 @@ export class SlackConnector implements Connector, Reconciling {
     throw new PlatformRejectedError('name_taken', `Slack has no free channel name starting with ${base}.`);
   }
 
+  /** Edits, deletes or reacts to the hub's copy of a message, given as `channel:ts`. */
+  private async sendFollowUp(event: Extract<Delivery['event'], { kind: 'message_edit' | 'message_delete' | 'reaction' }>): Promise<SendResult> {
+    const [channel = '', ts = ''] = event.messageId.split(':');
+    switch (event.kind) {
+      case 'message_edit': {
+        const text = renderSlack(event.body);
+        await slackCall('chat.update', () => this.client.chat.update({ channel, ts, text: splitText(text, maxTextCharacters, characters)[0] ?? '' }));
+        return { messageIds: [] };
+      }
+      case 'message_delete':
+        try {
+          await slackCall('chat.delete', () => this.client.chat.delete({ channel, ts }));
+        } catch (error) {
+          if (!(error instanceof PlatformRejectedError && error.platformCode === 'message_not_found')) throw error;
+        }
+        return { messageIds: [] };
+      case 'reaction': {
+        const name = slackName(event.emoji);
+        if (!name) throw new PlatformRejectedError('unknown_emoji', 'Slack has no name for this emoji.');
+        try {
+          if (event.action === 'added') await slackCall('reactions.add', () => this.client.reactions.add({ channel, timestamp: ts, name }));
+          else await slackCall('reactions.remove', () => this.client.reactions.remove({ channel, timestamp: ts, name }));
+        } catch (error) {
+          // Adding twice or removing what is not there leaves Slack as the sender wants it.
+          if (!(error instanceof PlatformRejectedError && ['already_reacted', 'no_reaction'].includes(error.platformCode))) throw error;
+        }
+        return { messageIds: [] };
+      }
+    }
+  }
+
   async send(delivery: Delivery): Promise<SendResult> {
+    const event = delivery.event;
+    if (event.kind === 'message_edit' || event.kind === 'message_delete' || event.kind === 'reaction') return this.sendFollowUp(event);
     const sender = delivery.sender;
     let channel: string;
     let binding: SendResult['binding'];

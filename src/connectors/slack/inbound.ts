@@ -36,6 +36,14 @@ export function verifySlackSignature(
   }
 }
 
+const nestedMessage = z.object({
+  user: z.string().optional(),
+  bot_id: z.string().optional(),
+  text: z.string().optional(),
+  ts: z.string().optional(),
+});
+
+/** The message and reaction events the hub subscribes to; other fields are ignored. */
 const messageEvent = z.object({
   type: z.string(),
   subtype: z.string().optional(),
@@ -46,6 +54,14 @@ const messageEvent = z.object({
   text: z.string().optional(),
   ts: z.string().optional(),
   thread_ts: z.string().optional(),
+  /** message_changed: the message after and before the edit. */
+  message: nestedMessage.optional(),
+  previous_message: nestedMessage.optional(),
+  /** message_deleted: the ts of the deleted message. */
+  deleted_ts: z.string().optional(),
+  /** reaction_added and reaction_removed. */
+  reaction: z.string().optional(),
+  item: z.object({ type: z.string(), channel: z.string().optional(), ts: z.string().optional() }).optional(),
 });
 
 export const slackRequest = z.discriminatedUnion('type', [

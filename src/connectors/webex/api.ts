@@ -103,8 +103,19 @@ export class WebexApi {
     return this.request(token, 'GET', `/messages/direct?personId=${encodeURIComponent(personId)}`);
   }
 
-  postMessage(token: string, body: { toPersonId?: string; roomId?: string; text: string }): Promise<WebexMessage> {
+  postMessage(
+    token: string,
+    body: { toPersonId?: string; roomId?: string; text: string; markdown?: string; parentId?: string },
+  ): Promise<WebexMessage> {
     return this.request(token, 'POST', '/messages', body);
+  }
+
+  editMessage(token: string, id: string, body: { roomId: string; text: string; markdown?: string }): Promise<WebexMessage> {
+    return this.request(token, 'PUT', `/messages/${encodeURIComponent(id)}`, body);
+  }
+
+  deleteMessage(token: string, id: string): Promise<void> {
+    return this.request(token, 'DELETE', `/messages/${encodeURIComponent(id)}`);
   }
 
   webhooks(token: string): Promise<{ items: WebexWebhook[] }> {

@@ -16,7 +16,7 @@ import type {
   Reconciling,
   SendResult,
 } from '../../core/connector.js';
-import { ParleyError } from '../../core/errors.js';
+import { ParleyError, PlatformRejectedError } from '../../core/errors.js';
 import type { InboundEvent } from '../../core/events.js';
 import type {
   ConnectionId,
@@ -26,6 +26,7 @@ import type {
   PlatformUserId,
 } from '../../core/ids.js';
 import { parsePlain, renderPlain } from '../../formats/plain.js';
+import { hasStyling, renderWebexMarkdown } from '../../formats/webex.js';
 import { splitText, utf8Bytes } from '../shared/http.js';
 import { WebexApi, type WebexMessage } from './api.js';
 import { GuestTokens, guestSubject } from './guests.js';
@@ -200,20 +201,34 @@ export class WebexConnector implements Connector, Reconciling {
     };
   }
 
-  /** Renders a delivery as text parts, each within Webex's message size limit. */
-  private parts(delivery: Delivery): string[] {
-    const text = hubText(delivery.event, delivery.sender) ?? (delivery.event.kind === 'message' ? renderPlain(delivery.event.body) : '');
-    return splitText(text, this.config.maxTextBytes, utf8Bytes);
+  /**
+   * Renders a delivery as message parts, each within Webex's size limit. A styled message
+   * that fits in one part goes as markdown with a plain-text twin.
+   */
+  private parts(delivery: Delivery): Array<{ text: string; markdown?: string }> {
+    const event = delivery.event;
+    const hub = hubText(event, delivery.sender);
+    if (hub === undefined && event.kind === 'message' && hasStyling(event.body)) {
+      const markdown = renderWebexMarkdown(event.body);
+      const text = renderPlain(event.body);
+      if (utf8Bytes(markdown) <= this.config.maxTextBytes && utf8Bytes(text) <= this.config.maxTextBytes) return [{ text, markdown }];
+    }
+    const text = hub ?? (event.kind === 'message' ? renderPlain(event.body) : '');
+    return splitText(text, this.config.maxTextBytes, utf8Bytes).map((part) => ({ text: part }));
   }
 
   async send(delivery: Delivery): Promise<SendResult> {
+    const event = delivery.event;
+    if (event.kind === 'message_edit' || event.kind === 'message_delete' || event.kind === 'reaction') {
+      return this.sendFollowUp(delivery, event);
+    }
     const parts = this.parts(delivery);
     const recipient = delivery.recipient.platformUserId;
 
     if (delivery.sender.kind === 'bot') {
       const ids: PlatformMessageId[] = [];
-      for (const text of parts) {
-        const posted = await this.api.postMessage(this.config.botToken, { toPersonId: recipient, text });
+      for (const part of parts) {
+        const posted = await this.api.postMessage(this.config.botToken, { toPersonId: recipient, ...part });
         ids.push(posted.id as PlatformMessageId);
       }
       return { messageIds: ids };
@@ -227,8 +242,8 @@ export class WebexConnector implements Connector, Reconciling {
 
     const ids: PlatformMessageId[] = [];
     let roomId = sender.binding?.conversationId;
-    for (const text of parts) {
-      const posted = await this.api.postMessage(guest.token, roomId ? { roomId, text } : { toPersonId: recipient, text });
+    for (const part of parts) {
+      const posted = await this.api.postMessage(guest.token, roomId ? { roomId, ...part } : { toPersonId: recipient, ...part });
       roomId = posted.roomId as PlatformConversationId;
       ids.push(posted.id as PlatformMessageId);
     }
@@ -244,12 +259,49 @@ export class WebexConnector implements Connector, Reconciling {
   }
 
   /**
+   * Edits and deletes the proxy's copy of a message; Webex has no reactions, so a reaction
+   * becomes a short reply in the message's thread, which the recipient sees in place.
+   */
+  private async sendFollowUp(
+    delivery: Delivery,
+    event: Extract<Delivery['event'], { kind: 'message_edit' | 'message_delete' | 'reaction' }>,
+  ): Promise<SendResult> {
+    const sender = delivery.sender;
+    if (sender.kind !== 'proxy' || !sender.binding) {
+      throw new PlatformRejectedError('no_conversation', 'An edit, deletion or reaction needs the proxy conversation it belongs to.');
+    }
+    const guest = await this.guests.get(sender.binding.data.subject ?? guestSubject(sender.person.email), proxyDisplayName(sender));
+    const roomId = sender.binding.conversationId;
+    switch (event.kind) {
+      case 'message_edit': {
+        const body = event.body;
+        const markdown = hasStyling(body) ? renderWebexMarkdown(body) : undefined;
+        await this.api.editMessage(guest.token, event.messageId, { roomId, text: renderPlain(body), ...(markdown ? { markdown } : {}) });
+        return { messageIds: [] };
+      }
+      case 'message_delete':
+        try {
+          await this.api.deleteMessage(guest.token, event.messageId);
+        } catch (error) {
+          // Already gone: the deletion has nothing left to do.
+          if (!(error instanceof PlatformRejectedError && error.platformCode === '404')) throw error;
+        }
+        return { messageIds: [] };
+      case 'reaction': {
+        const text = event.action === 'added' ? `reacted ${event.emoji}` : `took back the ${event.emoji} reaction`;
+        const posted = await this.api.postMessage(guest.token, { roomId, parentId: event.messageId, text });
+        return { messageIds: [posted.id as PlatformMessageId] };
+      }
+    }
+  }
+
+  /**
    * Looks for the delivery's last part among the sender's recent messages in the room,
    * posted since the uncertain attempt began and not already in the message-id map.
    */
   async findDelivered(delivery: Delivery, since: Date): Promise<SendResult | undefined> {
     const parts = this.parts(delivery);
-    const last = parts[parts.length - 1];
+    const last = parts[parts.length - 1]?.text;
     const skewMs = 5_000;
 
     let token: string;

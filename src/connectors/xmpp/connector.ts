@@ -26,7 +26,7 @@ import { splitText, utf8Bytes } from '../shared/http.js';
 import { bareJid, emailOfProxy, parseJid, proxyJid, type Jid } from './address.js';
 import { ComponentConnection, ComponentOfflineError } from './component.js';
 import type { XmppConfig } from './config.js';
-import { child, text, x, type XmlElement } from './xml.js';
+import { child, children, text, x, type XmlElement } from './xml.js';
 
 type Settings = Omit<XmppConfig, 'secret'> & { secret: string };
 
@@ -40,6 +40,11 @@ const ns = {
   discoInfo: 'http://jabber.org/protocol/disco#info',
   ping: 'urn:xmpp:ping',
   stanzas: 'urn:ietf:params:xml:ns:xmpp-stanzas',
+  correct: 'urn:xmpp:message-correct:0',
+  retract: 'urn:xmpp:message-retract:1',
+  reactions: 'urn:xmpp:reactions:0',
+  fallback: 'urn:xmpp:fallback:0',
+  hints: 'urn:xmpp:hints',
 } as const;
 
 /** What the hub knows of one local user's subscription with one proxy JID. */
@@ -159,8 +164,12 @@ export class XmppConnector implements Connector {
         if (!before.to) stanzas.push(x('presence', { type: 'subscribe', from: proxy, to: user }, x('nick', { xmlns: ns.nick }, cardName(sender.person))));
         stanzas.push(x('presence', { from: proxy, to: user }));
       }
-      const body = event.kind === 'message' ? renderStyling(event.body) : hubText(event, sender);
-      if (body) stanzas.push(...this.chat(proxy, user, delivery.id, body, ids, proxyDisplayName(sender)));
+      if (event.kind === 'message_edit' || event.kind === 'message_delete' || event.kind === 'reaction') {
+        stanzas.push(await this.followUp(proxy, user, delivery.id, event));
+      } else {
+        const body = event.kind === 'message' ? renderStyling(event.body) : hubText(event, sender);
+        if (body) stanzas.push(...this.chat(proxy, user, delivery.id, body, ids, proxyDisplayName(sender)));
+      }
     }
 
     let written = 0;
@@ -186,7 +195,7 @@ export class XmppConnector implements Connector {
     const parts = splitText(body, maxBodyBytes, utf8Bytes);
     return parts.map((part, i) => {
       const id = parts.length === 1 ? deliveryId : `${deliveryId}-${i + 1}`;
-      ids.push(id as PlatformMessageId);
+      ids.push(`${from}/${id}` as PlatformMessageId);
       return x(
         'message',
         { type: 'chat', id, from, to },
@@ -195,6 +204,48 @@ export class XmppConnector implements Connector {
         i === 0 && nick !== undefined && x('nick', { xmlns: ns.nick }, nick),
       );
     });
+  }
+
+  /**
+   * A correction (XEP-0308), retraction (XEP-0424) or reaction set (XEP-0444) from the proxy.
+   * `messageId` is the hub's key for the XMPP message: the sender's bare JID, a slash, and
+   * the stanza id.
+   */
+  private async followUp(
+    proxy: string,
+    user: string,
+    deliveryId: string,
+    event: Extract<Delivery['event'], { kind: 'message_edit' | 'message_delete' | 'reaction' }>,
+  ): Promise<XmlElement> {
+    const key = event.messageId as string;
+    const id = key.slice(key.indexOf('/') + 1);
+    const attrs = { type: 'chat', id: deliveryId, from: proxy, to: user };
+    switch (event.kind) {
+      case 'message_edit':
+        return x('message', attrs, x('body', {}, renderStyling(event.body)), x('replace', { xmlns: ns.correct, id }));
+      case 'message_delete':
+        return x(
+          'message',
+          attrs,
+          x('retract', { xmlns: ns.retract, id }),
+          x('fallback', { xmlns: ns.fallback, for: ns.retract }),
+          x('body', {}, 'This message was deleted by its sender.'),
+          x('store', { xmlns: ns.hints }),
+        );
+      case 'reaction': {
+        const stateKey = `reactions-out:${user}:${key}`;
+        const set = new Set<string>(JSON.parse((await this.context!.getState(stateKey)) ?? '[]') as string[]);
+        if (event.action === 'added') set.add(event.emoji);
+        else set.delete(event.emoji);
+        await this.context!.setState(stateKey, JSON.stringify([...set]));
+        return x(
+          'message',
+          attrs,
+          x('reactions', { xmlns: ns.reactions, id }, ...[...set].map((emoji) => x('reaction', {}, emoji))),
+          x('store', { xmlns: ns.hints }),
+        );
+      }
+    }
   }
 
   private async onStanza(stanza: XmlElement): Promise<void> {
@@ -229,31 +280,78 @@ export class XmppConnector implements Connector {
       if (type === 'error') this.logger?.warn({ platform_message: stanza.attrs.id }, 'An XMPP server bounced a message from the hub.');
       return;
     }
-    const body = child(stanza, 'body');
-    if (!body || from.local === undefined) return;
-
-    const bare = bareJid(from);
-    const stanzaId = child(stanza, 'origin-id', ns.sid)?.attrs.id ?? stanza.attrs.id ?? randomUUID();
-    const nick = text(child(stanza, 'nick', ns.nick)) || undefined;
-    const event: InboundEvent = {
-      // Each stanza arrives once over the component stream, and a sender may reuse an id for a
-      // new message, so the event id is the hub's own rather than the stanza's.
-      platformEventId: randomUUID(),
-      target: to.local === undefined ? { kind: 'bot' } : { kind: 'proxy', conversationId: bareJid(to) as PlatformConversationId },
-      event: {
-        kind: 'message',
-        id: randomUUID() as EventId,
-        occurredAt: new Date().toISOString(),
-        from: this.userRef(from, nick),
-        messageId: `${bare}/${stanzaId}` as PlatformMessageId,
-        body: parseStyling(text(body)),
-      },
-    };
+    if (from.local === undefined) return;
     if (to.local !== undefined && !emailOfProxy(to, this.settings.componentDomain)) {
       this.sendQuietly(errorReply(stanza, 'cancel', 'item-not-found', 'There is no Parley contact at this address.'));
       return;
     }
-    await this.context!.receive([event]);
+
+    const bare = bareJid(from);
+    const nick = text(child(stanza, 'nick', ns.nick)) || undefined;
+    const target: InboundEvent['target'] =
+      to.local === undefined ? { kind: 'bot' } : { kind: 'proxy', conversationId: bareJid(to) as PlatformConversationId };
+    // Each stanza arrives once over the component stream, and a sender may reuse an id for a
+    // new message, so event ids are the hub's own rather than the stanza's.
+    const base = { id: randomUUID() as EventId, occurredAt: new Date().toISOString(), from: this.userRef(from, nick) };
+    const events: InboundEvent[] = [];
+    const body = child(stanza, 'body');
+    const replace = child(stanza, 'replace', ns.correct);
+    const retract = child(stanza, 'retract', ns.retract);
+    const reactions = child(stanza, 'reactions', ns.reactions);
+
+    if (retract?.attrs.id) {
+      // XEP-0424: only the sender's own message; its key carries the sender's JID.
+      events.push({ platformEventId: randomUUID(), target, event: { ...base, kind: 'message_delete', messageId: `${bare}/${retract.attrs.id}` as PlatformMessageId } });
+    } else if (replace?.attrs.id && body) {
+      // XEP-0308: a correction edits the sender's own last message with that id, never another's.
+      events.push({
+        platformEventId: randomUUID(),
+        target,
+        event: { ...base, kind: 'message_edit', messageId: `${bare}/${replace.attrs.id}` as PlatformMessageId, body: parseStyling(text(body)) },
+      });
+    } else if (reactions?.attrs.id && to.local !== undefined) {
+      events.push(...(await this.reactionEvents(bare, bareJid(to), reactions, target, base)));
+    } else if (body) {
+      const stanzaId = child(stanza, 'origin-id', ns.sid)?.attrs.id ?? stanza.attrs.id ?? randomUUID();
+      events.push({
+        platformEventId: randomUUID(),
+        target,
+        event: { ...base, kind: 'message', messageId: `${bare}/${stanzaId}` as PlatformMessageId, body: parseStyling(text(body)) },
+      });
+    }
+    if (events.length > 0) await this.context!.receive(events);
+  }
+
+  /**
+   * XEP-0444 sends the sender's whole set of reactions to a message each time; the hub
+   * keeps the last set and passes on what was added and what was taken away.
+   */
+  private async reactionEvents(
+    user: string,
+    proxy: string,
+    element: XmlElement,
+    target: InboundEvent['target'],
+    base: { id: EventId; occurredAt: string; from: UserRef },
+  ): Promise<InboundEvent[]> {
+    const id = element.attrs.id!;
+    // The message is either one the proxy sent (the hub's copy) or one the user sent.
+    const proxyKey = `${proxy}/${id}` as PlatformMessageId;
+    const messageId = (await this.context!.isHubMessage(proxyKey)) ? proxyKey : (`${user}/${id}` as PlatformMessageId);
+    const key = `reactions:${user}:${messageId}`;
+    const before = new Set<string>(JSON.parse((await this.context!.getState(key)) ?? '[]') as string[]);
+    const now = new Set(children(element, 'reaction', ns.reactions).map((r) => text(r).trim()).filter((r) => r.length > 0 && r.length <= 32));
+    await this.context!.setState(key, JSON.stringify([...now]));
+
+    const events: InboundEvent[] = [];
+    const push = (emoji: string, action: 'added' | 'removed') =>
+      events.push({
+        platformEventId: randomUUID(),
+        target,
+        event: { ...base, id: randomUUID() as EventId, kind: 'reaction', messageId, emoji, action },
+      });
+    for (const emoji of now) if (!before.has(emoji)) push(emoji, 'added');
+    for (const emoji of before) if (!now.has(emoji)) push(emoji, 'removed');
+    return events;
   }
 
   private async onPresence(stanza: XmlElement, from: Jid, to: Jid): Promise<void> {
