@@ -51,6 +51,12 @@ function botsInfo(ctx: MethodContext): Record<string, unknown> {
   };
 }
 
+/** For another user Slack reports only `presence`, active or away (users.getPresence). */
+function usersGetPresence(ctx: MethodContext): Record<string, unknown> {
+  const user = findTeamUser(ctx, ctx.args.string('user') ?? ctx.app.botUserId);
+  return { presence: user.isBot ? 'active' : (user.presence ?? 'active') };
+}
+
 function findTeamUser(ctx: MethodContext, userId: string | undefined) {
   const user = userId === undefined ? undefined : ctx.state.users.get(userId);
   if (user === undefined || user.teamId !== ctx.app.teamId) {
@@ -109,6 +115,7 @@ export const USER_METHODS: Record<string, MethodHandler> = {
   'auth.test': authTest,
   'bots.info': botsInfo,
   'users.info': usersInfo,
+  'users.getPresence': usersGetPresence,
   'users.lookupByEmail': usersLookupByEmail,
   'users.list': usersList,
   'users.profile.get': usersProfileGet,

@@ -25,6 +25,8 @@ export interface SimUser {
   botId?: string;
   appId?: string;
   updated: number;
+  /** What users.getPresence reports; people start active. */
+  presence?: 'active' | 'away';
 }
 
 export interface InstalledApp {

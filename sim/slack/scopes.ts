@@ -31,6 +31,7 @@ export const METHOD_SPECS: Readonly<Record<string, MethodSpec>> = {
   'auth.test': { tier: 'special', scopes: [], get: false },
   'bots.info': { tier: 3, scopes: ['users:read'], get: true },
   'users.info': { tier: 4, scopes: ['users:read'], get: true },
+  'users.getPresence': { tier: 3, scopes: ['users:read'], get: true },
   'users.lookupByEmail': { tier: 3, scopes: ['users:read.email'], get: true },
   'users.list': { tier: 2, scopes: ['users:read'], get: true },
   'users.profile.get': { tier: 4, scopes: ['users.profile:read'], get: true },

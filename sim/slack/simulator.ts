@@ -168,6 +168,13 @@ export class SlackSimulator {
   }
 
   /** Copies of all messages of a conversation, thread replies included, oldest first. */
+  /** Sets what users.getPresence reports for a person. */
+  setPresence(userId: string, presence: 'active' | 'away'): void {
+    const user = this.state.users.get(userId);
+    if (!user) throw new Error(`No user ${userId}.`);
+    user.presence = presence;
+  }
+
   messages(channel: string): SimMessage[] {
     return structuredClone(this.state.messagesOf(channel));
   }

@@ -30,6 +30,8 @@ export interface WorldOptions {
   /** Multiplies the Slack simulator's rate limits; the sandbox and tests raise them. */
   slackRateLimitScale?: number;
   slackRetryDelaysMs?: number[];
+  /** Turns on users.getPresence polling in the Slack connection. */
+  slackPresencePolling?: boolean;
   delivery?: Partial<ResolvedConfig['delivery']>;
   /** An XMPP partner organisation, reached through a component on a real XMPP server. */
   xmpp?: WorldXmpp;
@@ -113,7 +115,12 @@ export async function createWorld(options: WorldOptions): Promise<World> {
               id: 'globex-slack',
               org: 'globex',
               platform: 'slack',
-              slack: { apiUrl: `${slack.url}/api/`, botToken: slackApp.botToken, signingSecret: slackApp.signingSecret },
+              slack: {
+                apiUrl: `${slack.url}/api/`,
+                botToken: slackApp.botToken,
+                signingSecret: slackApp.signingSecret,
+                ...(options.slackPresencePolling ? { presencePolling: true } : {}),
+              },
             },
             ...(options.xmpp
               ? [

@@ -4,7 +4,7 @@
 
 import type { Logger } from 'pino';
 
-import type { CanonicalEvent, InboundEvent, PersonCard, UserRef } from './events.js';
+import type { CanonicalEvent, InboundEvent, PersonCard, PresenceStatus, UserRef } from './events.js';
 import type {
   ChatSessionId,
   ConnectionId,
@@ -157,4 +157,26 @@ export interface Reconciling {
 
 export function canReconcile(connector: Connector): connector is Connector & Reconciling {
   return typeof (connector as Partial<Reconciling>).findDelivered === 'function';
+}
+
+/**
+ * A connector that can read its users' presence. Webex and Slack push no presence to bots,
+ * so the hub polls this for users who have contacts on a platform that shows presence.
+ */
+export interface PresenceSource {
+  /** Current presence of these users; users whose presence is unknown are left out. */
+  readPresence(users: PlatformUserId[]): Promise<Map<PlatformUserId, PresenceStatus>>;
+}
+
+export function canReadPresence(connector: Connector): connector is Connector & PresenceSource {
+  return typeof (connector as Partial<PresenceSource>).readPresence === 'function';
+}
+
+/** A connector whose users see their contacts' presence, so presence events are sent to it. */
+export interface PresenceSink {
+  readonly showsPresence: true;
+}
+
+export function showsPresence(connector: Connector): connector is Connector & PresenceSink {
+  return (connector as Partial<PresenceSink>).showsPresence === true;
 }

@@ -70,9 +70,11 @@ export interface TypingEvent extends EventBase {
   state: 'started' | 'stopped';
 }
 
+export type PresenceStatus = 'available' | 'away' | 'busy' | 'dnd' | 'offline';
+
 export interface PresenceEvent extends EventBase {
   kind: 'presence';
-  status: 'available' | 'away' | 'busy' | 'dnd' | 'offline';
+  status: PresenceStatus;
   statusText?: string;
 }
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 
 import { parseCommand, type Command } from '../bot/commands.js';
 import { describePerson, helpText, parseErrorReply } from '../bot/replies.js';
-import type { MessageEvent, UserRef } from '../core/events.js';
+import type { MessageEvent, PresenceStatus, UserRef } from '../core/events.js';
 import type { ChatSessionId, ContactId, InvitationId, UserId } from '../core/ids.js';
 import { platformNames } from '../core/platform.js';
 import { renderPlain } from '../formats/plain.js';
@@ -24,6 +24,14 @@ export interface CommandSettings {
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
+
+const presenceWords: Record<PresenceStatus, string> = {
+  available: 'available',
+  away: 'away',
+  busy: 'busy',
+  dnd: 'do not disturb',
+  offline: 'offline',
+};
 
 export class CommandHandler {
   private readonly limiter: SlidingWindowLimiter;
@@ -346,8 +354,10 @@ export class CommandHandler {
   private async contacts(sender: UserRecord, ref: UserRef, now: number): Promise<Plan> {
     const lines: string[] = [];
     for (const contact of await this.store.activeContactsOf(sender.id)) {
-      const other = await this.otherSide(contact.userAId === sender.id ? contact.userBId : contact.userAId);
-      if (other) lines.push(`- ${describePerson(other)}`);
+      const otherId = contact.userAId === sender.id ? contact.userBId : contact.userAId;
+      const other = await this.otherSide(otherId);
+      const presence = (await this.store.getUser(otherId))?.presence;
+      if (other) lines.push(`- ${describePerson(other)}${presence ? `, ${presenceWords[presence]}` : ''}`);
     }
     const incoming = await this.store.pendingInvitationsTo(sender.id, now);
     const outgoing = await this.store.pendingInvitationsFrom(sender.id, now);

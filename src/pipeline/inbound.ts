@@ -77,6 +77,12 @@ export class InboundPipeline {
     let plan: Plan;
     if (event.kind === 'message' && inbound.target.kind === 'bot') {
       plan = await this.commands.handle(connection, sender, event, now);
+    } else if (event.kind === 'presence') {
+      // Kept for the `contacts` command; the presence relay passes it on where it can be shown.
+      plan = emptyPlan();
+      plan.apply = async (repo) => {
+        await repo.setPresence(sender.id, event.status, now);
+      };
     } else if (relayedKinds.has(event.kind) && inbound.target.kind === 'proxy') {
       plan = await this.relay(connection, sender, event as RelayedEvent, inbound.target.conversationId, now);
     } else {

@@ -68,6 +68,16 @@ export const commandsSchema = z
   })
   .strict();
 
+export const presenceSchema = z
+  .object({
+    pollSeconds: z
+      .number()
+      .min(0)
+      .default(60)
+      .describe('How often the hub reads the presence of users whose contacts can see it (XMPP), in seconds; 0 turns it off.'),
+  })
+  .strict();
+
 export const orgSchema = z
   .object({
     id: id.describe('Organisation id.'),
@@ -95,6 +105,7 @@ export const configSchema = z
     delivery: deliverySchema.prefault({}),
     invitations: invitationsSchema.prefault({}),
     commands: commandsSchema.prefault({}),
+    presence: presenceSchema.prefault({}),
     orgs: z.array(orgSchema).default([]).describe('Organisations using the hub.'),
     connections: z.array(connectionSchema).default([]).describe('Platform connections, one per workspace or org.'),
   })
@@ -111,4 +122,5 @@ export const overridableSections = {
   delivery: deliverySchema,
   invitations: invitationsSchema,
   commands: commandsSchema,
+  presence: presenceSchema,
 } as const;

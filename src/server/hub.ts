@@ -8,6 +8,7 @@ import type { Connector } from '../core/connector.js';
 import type { ConnectionId, OrgId } from '../core/ids.js';
 import { DeliveryWorker } from '../pipeline/delivery.js';
 import { Directory, type ConnectionInfo } from '../pipeline/directory.js';
+import { PresenceRelay } from '../pipeline/presence.js';
 import { InboundPipeline } from '../pipeline/inbound.js';
 import { Store } from '../store/store.js';
 import { storeOptions, type ResolvedConfig } from './config.js';
@@ -19,6 +20,7 @@ export interface Hub {
   store: Store;
   worker: DeliveryWorker;
   connectors: Connector[];
+  presence: PresenceRelay;
   stop(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
   const store = await Store.open(storeOptions(config));
   let app: FastifyInstance | undefined;
   let housekeeping: NodeJS.Timeout | undefined;
+  let presenceTimer: NodeJS.Timeout | undefined;
   let worker: DeliveryWorker | undefined;
   const connectors = options.connectors ?? config.connections.map(createConnector);
 
@@ -104,6 +107,13 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
     worker.start();
     housekeeping = setInterval(() => void runHousekeeping(store, pipeline, logger), 60_000);
     housekeeping.unref();
+    const presence = new PresenceRelay(store, directory, logger.child({ component: 'presence' }), () => worker?.wake());
+    if (config.presence.pollSeconds > 0) {
+      const pollPresence = () =>
+        void presence.poll(Date.now()).catch((error: unknown) => logger.error({ err: error }, 'Presence poll failed; it runs again later.'));
+      presenceTimer = setInterval(pollPresence, config.presence.pollSeconds * 1000);
+      presenceTimer.unref();
+    }
     logger.info({ url, public_url: publicUrl, connections: connectors.length }, 'Parley hub started.');
 
     const started = worker;
@@ -113,8 +123,10 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
       store,
       worker: started,
       connectors,
+      presence,
       async stop() {
         clearInterval(housekeeping);
+        clearInterval(presenceTimer);
         await server.close();
         await started.stop();
         await Promise.all(connectors.map((c) => c.stop()));
@@ -124,6 +136,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
     };
   } catch (error) {
     clearInterval(housekeeping);
+    clearInterval(presenceTimer);
     await app?.close();
     await worker?.stop();
     await Promise.all(connectors.map((c) => c.stop().catch(() => undefined)));

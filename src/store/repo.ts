@@ -16,6 +16,7 @@ import type {
   PlatformUserId,
   UserId,
 } from '../core/ids.js';
+import type { PresenceStatus } from '../core/events.js';
 import type { Platform } from '../core/platform.js';
 import type { ContactsTable, Database, InvitationsTable, OutboxTable, UsersTable } from './schema.js';
 import type {
@@ -270,6 +271,23 @@ export class Repo {
       )
       .executeTakeFirst();
     return row ? toContact(row) : undefined;
+  }
+
+  /** Every active contact; the presence relay walks them. */
+  async allActiveContacts(): Promise<ContactRecord[]> {
+    const rows = await this.db.selectFrom('contacts').selectAll().where('status', '=', 'active').orderBy('created_at').execute();
+    return rows.map(toContact);
+  }
+
+  /** Stores a user's presence; returns false when it was already that. */
+  async setPresence(userId: UserId, presence: PresenceStatus, at: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('users')
+      .set({ presence, presence_at: at })
+      .where('id', '=', userId)
+      .where((eb) => eb.or([eb('presence', 'is', null), eb('presence', '!=', presence)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async activeContactsOf(userId: UserId): Promise<ContactRecord[]> {
@@ -651,6 +669,7 @@ function toUser(row: Selectable<UsersTable>): UserRecord {
     displayName: row.display_name,
     avatarUrl: row.avatar_url,
     orgId: row.org_id as OrgId,
+    presence: (row.presence as PresenceStatus | null) ?? null,
   };
 }
 

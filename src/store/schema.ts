@@ -37,6 +37,8 @@ export interface UsersTable {
   avatar_url: string | null;
   org_id: string;
   created_at: number;
+  presence: string | null;
+  presence_at: number | null;
 }
 
 export interface InvitationsTable {

@@ -13,6 +13,7 @@ import type {
   PlatformUserId,
   UserId,
 } from '../core/ids.js';
+import type { PresenceStatus } from '../core/events.js';
 import type { Platform } from '../core/platform.js';
 
 export interface UserRecord {
@@ -23,6 +24,8 @@ export interface UserRecord {
   displayName: string | null;
   avatarUrl: string | null;
   orgId: OrgId;
+  /** Last known presence (available, away, busy, dnd, offline); null when unknown. */
+  presence: PresenceStatus | null;
 }
 
 export type InvitationStatus = 'pending' | 'accepted' | 'declined' | 'expired' | 'cancelled' | 'revoked';

@@ -49,6 +49,7 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
       },
       // Deliveries wait out the Prosody restart below instead of becoming dead letters.
       delivery: { maxAttempts: 100 },
+      slackPresencePolling: true,
     });
     await waitFor('XMPP component online', () => t.logs.some((l) => l.includes('XMPP component stream is online')));
     erin = await connectClient({ port: partnerServer.c2sPort, domain: partnerDomain, username: 'erin', password: 'erin-password' });
@@ -218,6 +219,32 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     );
     await erin.send(xml('message', { type: 'chat', to: bobProxy, id: 'x-2' }, xml('retract', { xmlns: 'urn:xmpp:message-retract:1', id: 'e-1' })));
     await waitFor('deleted in Slack', () => (slack.messages(bobChannel).some((m) => m.ts === nice.ts) ? undefined : true));
+  });
+
+  test('the XMPP user sees Webex and Slack presence, and Webex users see theirs in contacts', async () => {
+    const { webex, slack, people } = t.world;
+    const shows = (proxy: string) =>
+      erin.received
+        .filter((s) => s.is('presence') && String(s.attrs.from ?? '').split('/')[0] === proxy && s.attrs.type === undefined)
+        .map((s) => s.getChildText('show') ?? 'available');
+
+    webex.setStatus(people.alice.id, 'DoNotDisturb');
+    slack.setPresence(people.bob.id, 'away');
+    await t.hub.presence.poll(Date.now());
+    await waitFor('Alice shown as dnd in XMPP', () => (shows(aliceProxy).at(-1) === 'dnd' ? true : undefined));
+    await waitFor('Bob shown as away in XMPP', () => (shows(bobProxy).at(-1) === 'away' ? true : undefined));
+
+    webex.setStatus(people.alice.id, 'active');
+    await t.hub.presence.poll(Date.now());
+    await waitFor('Alice shown as available in XMPP', () => (shows(aliceProxy).at(-1) === 'available' ? true : undefined));
+
+    // Erin's own presence goes to the proxies she approved; Alice reads it in her contacts.
+    await erin.send(xml('presence', {}, xml('show', {}, 'dnd')));
+    await waitFor('erin’s presence stored', async () => {
+      await webex.actAs(people.alice.token).sendMessage({ toPersonEmail: people.webexBot.email, text: 'contacts' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return webex.inbox(people.alice.id).find((m) => m.personId === people.webexBot.id && /erin@partner\.test, XMPP\), do not disturb/.test(m.text ?? ''));
+    });
   });
 
   test('messages sent while the hub’s XMPP server restarts arrive once after it is back', async () => {

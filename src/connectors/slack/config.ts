@@ -12,6 +12,17 @@ export const slackConfigSchema = z
       .regex(/^[a-z0-9_-]{1,20}$/)
       .default('ext-')
       .describe('Prefix of the private channel the hub opens for each external contact.'),
+    presencePolling: z
+      .boolean()
+      .default(false)
+      .describe('Read users\' presence with users.getPresence for contacts on platforms that show it (XMPP); costs one Tier 3 call per user and poll.'),
+    presenceCallsPerPoll: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .default(40)
+      .describe('Most users.getPresence calls in one presence poll; Tier 3 allows about 50 a minute. Larger sets are read in turns.'),
   })
   .strict();
 

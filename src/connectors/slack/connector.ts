@@ -17,11 +17,12 @@ import type {
   PlatformPerson,
   RawRequest,
   RawResponse,
+  PresenceSource,
   Reconciling,
   SendResult,
 } from '../../core/connector.js';
 import { ParleyError, PlatformRejectedError } from '../../core/errors.js';
-import type { InboundEvent } from '../../core/events.js';
+import type { InboundEvent, PresenceStatus } from '../../core/events.js';
 import type { ConnectionId, EventId, PlatformConversationId, PlatformMessageId, PlatformUserId } from '../../core/ids.js';
 import { emojiForSlackName, slackName } from '../../formats/emoji.js';
 import { escapeSlack, parseSlack, renderSlack } from '../../formats/slack.js';
@@ -39,6 +40,8 @@ export interface SlackSettings {
   botToken: string;
   signingSecret: string;
   channelPrefix: string;
+  presencePolling?: boolean;
+  presenceCallsPerPoll?: number;
 }
 
 /** Builds a Slack message id from channel and ts, since a ts is unique only within its channel. */
@@ -46,7 +49,7 @@ export function slackMessageId(channel: string, ts: string): PlatformMessageId {
   return `${channel}:${ts}` as PlatformMessageId;
 }
 
-export class SlackConnector implements Connector, Reconciling {
+export class SlackConnector implements Connector, Reconciling, PresenceSource {
   readonly platform = 'slack' as const;
   private readonly client: WebClient;
   private readonly names = new Map<string, string>();
@@ -55,6 +58,7 @@ export class SlackConnector implements Connector, Reconciling {
   private logger: Logger | undefined;
   private botUserId = '';
   private botId = '';
+  private presenceCursor = 0;
   private current: ConnectorState = { status: 'starting', since: new Date().toISOString() };
 
   constructor(
@@ -222,6 +226,25 @@ export class SlackConnector implements Connector, Reconciling {
       this.logger?.warn({ err: error, platform_user: userId }, 'Slack users.info failed; continuing without the name.');
       return {};
     }
+  }
+
+  /**
+   * Slack sends bots no presence events, so with `presencePolling` on, the hub reads
+   * users.getPresence (Tier 3), at most `presenceCallsPerPoll` users per poll, in turns.
+   * Slack reports only active or away for other users.
+   */
+  async readPresence(users: PlatformUserId[]): Promise<Map<PlatformUserId, PresenceStatus>> {
+    const result = new Map<PlatformUserId, PresenceStatus>();
+    if (!this.settings.presencePolling || users.length === 0) return result;
+    const budget = Math.min(users.length, this.settings.presenceCallsPerPoll ?? 40);
+    const sorted = [...users].sort();
+    for (let i = 0; i < budget; i++) {
+      const user = sorted[(this.presenceCursor + i) % sorted.length]!;
+      const answer = await slackCall('users.getPresence', () => this.client.users.getPresence({ user }));
+      result.set(user, answer.presence === 'active' ? 'available' : 'away');
+    }
+    this.presenceCursor = (this.presenceCursor + budget) % sorted.length;
+    return result;
   }
 
   async findPersonByEmail(email: string): Promise<PlatformPerson | undefined> {

@@ -23,6 +23,8 @@ export interface WebexPerson {
   avatar?: string;
   orgId?: string;
   type?: string;
+  /** Shown only for people in the caller's own org or an org it manages. */
+  status?: string;
 }
 
 export interface WebexWebhook {

@@ -13,11 +13,12 @@ import type {
   PlatformPerson,
   RawRequest,
   RawResponse,
+  PresenceSource,
   Reconciling,
   SendResult,
 } from '../../core/connector.js';
 import { ParleyError, PlatformRejectedError } from '../../core/errors.js';
-import type { InboundEvent } from '../../core/events.js';
+import type { InboundEvent, PresenceStatus } from '../../core/events.js';
 import type {
   ConnectionId,
   EventId,
@@ -38,7 +39,17 @@ const webhookBodyLimit = 64 * 1024;
 const freshnessWindowMs = 300_000;
 
 
-export class WebexConnector implements Connector, Reconciling {
+const webexPresence: Record<string, PresenceStatus | undefined> = {
+  active: 'available',
+  inactive: 'away',
+  OutOfOffice: 'away',
+  call: 'busy',
+  meeting: 'busy',
+  presenting: 'busy',
+  DoNotDisturb: 'dnd',
+};
+
+export class WebexConnector implements Connector, Reconciling, PresenceSource {
   readonly platform = 'webex' as const;
   private readonly api: WebexApi;
   private readonly guests: GuestTokens;
@@ -256,6 +267,21 @@ export class WebexConnector implements Connector, Reconciling {
         data: { subject, name },
       };
     return { messageIds: ids, ...(sender.binding ? {} : { binding }) };
+  }
+
+  /**
+   * Webex shows a person's `status` to a bot in the same org, and has no presence webhook,
+   * so the hub polls it. Statuses are mapped to the hub's five; `pending` and `unknown` are
+   * left out.
+   */
+  async readPresence(users: PlatformUserId[]): Promise<Map<PlatformUserId, PresenceStatus>> {
+    const result = new Map<PlatformUserId, PresenceStatus>();
+    for (const id of users) {
+      const person = await this.api.person(this.config.botToken, id);
+      const status = webexPresence[person.status ?? 'unknown'];
+      if (status) result.set(id, status);
+    }
+    return result;
   }
 
   /**

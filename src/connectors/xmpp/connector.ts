@@ -16,10 +16,11 @@ import type {
   Delivery,
   InboundRoute,
   PlatformPerson,
+  PresenceSink,
   SendResult,
 } from '../../core/connector.js';
 import { PlatformUnavailableError } from '../../core/errors.js';
-import type { InboundEvent, PersonCard, UserRef } from '../../core/events.js';
+import type { InboundEvent, PersonCard, PresenceStatus, UserRef } from '../../core/events.js';
 import type { ConnectionId, EventId, PlatformConversationId, PlatformMessageId, PlatformUserId } from '../../core/ids.js';
 import { parseStyling, renderStyling } from '../../formats/styling.js';
 import { splitText, utf8Bytes } from '../shared/http.js';
@@ -45,6 +46,7 @@ const ns = {
   reactions: 'urn:xmpp:reactions:0',
   fallback: 'urn:xmpp:fallback:0',
   hints: 'urn:xmpp:hints',
+  chatStates: 'http://jabber.org/protocol/chatstates',
 } as const;
 
 /** What the hub knows of one local user's subscription with one proxy JID. */
@@ -57,8 +59,9 @@ interface Subscription {
   askOut: boolean;
 }
 
-export class XmppConnector implements Connector {
+export class XmppConnector implements Connector, PresenceSink {
   readonly platform = 'xmpp' as const;
+  readonly showsPresence = true as const;
   private component: ComponentConnection | undefined;
   private context: ConnectorContext | undefined;
   private logger: Logger | undefined;
@@ -162,10 +165,16 @@ export class XmppConnector implements Connector {
         await this.updateSubscription(user, proxy, { from: true });
         stanzas.push(x('presence', { type: 'subscribed', from: proxy, to: user }));
         if (!before.to) stanzas.push(x('presence', { type: 'subscribe', from: proxy, to: user }, x('nick', { xmlns: ns.nick }, cardName(sender.person))));
-        stanzas.push(x('presence', { from: proxy, to: user }));
+        stanzas.push(presenceStanza(proxy, user, await this.lastPresence(user, proxy)));
       }
       if (event.kind === 'message_edit' || event.kind === 'message_delete' || event.kind === 'reaction') {
         stanzas.push(await this.followUp(proxy, user, delivery.id, event));
+      } else if (event.kind === 'presence') {
+        await this.context!.setState(`presence:${user}:${proxy}`, event.status);
+        // Presence goes only to users who let the proxy be seen (RFC 6121 §4.2).
+        if ((await this.subscription(user, proxy)).from) stanzas.push(presenceStanza(proxy, user, event.status));
+      } else if (event.kind === 'typing') {
+        stanzas.push(x('message', { type: 'chat', from: proxy, to: user }, x(event.state === 'started' ? 'composing' : 'paused', { xmlns: ns.chatStates })));
       } else {
         const body = event.kind === 'message' ? renderStyling(event.body) : hubText(event, sender);
         if (body) stanzas.push(...this.chat(proxy, user, delivery.id, body, ids, proxyDisplayName(sender)));
@@ -384,8 +393,25 @@ export class XmppConnector implements Connector {
         if (sub.from) return this.command(from, `remove ${email}`);
         return;
       case 'probe':
-        this.sendQuietly(sub.from ? x('presence', { from: proxy, to: user }) : x('presence', { type: 'unsubscribed', from: proxy, to: user }));
+        this.sendQuietly(
+          sub.from ? presenceStanza(proxy, user, await this.lastPresence(user, proxy)) : x('presence', { type: 'unsubscribed', from: proxy, to: user }),
+        );
         return;
+      case 'available':
+      case 'unavailable': {
+        // The user's own presence, which their server sends to the proxies they let see it.
+        const show = text(child(stanza, 'show'));
+        const status: PresenceStatus =
+          type === 'unavailable' ? 'offline' : show === 'dnd' ? 'dnd' : show === 'away' || show === 'xa' ? 'away' : 'available';
+        await this.context!.receive([
+          {
+            platformEventId: randomUUID(),
+            target: { kind: 'proxy', conversationId: proxy as PlatformConversationId },
+            event: { kind: 'presence', id: randomUUID() as EventId, occurredAt: new Date().toISOString(), from: this.userRef(from), status },
+          },
+        ]);
+        return;
+      }
       default:
         return;
     }
@@ -445,6 +471,10 @@ export class XmppConnector implements Connector {
     }
   }
 
+  private async lastPresence(user: string, proxy: string): Promise<PresenceStatus> {
+    return ((await this.context!.getState(`presence:${user}:${proxy}`)) as PresenceStatus | undefined) ?? 'available';
+  }
+
   private async subscription(user: string, proxy: string): Promise<Subscription> {
     const raw = await this.context!.getState(`sub:${user}:${proxy}`);
     return raw ? (JSON.parse(raw) as Subscription) : { from: false, to: false, askOut: false };
@@ -463,6 +493,13 @@ export class XmppConnector implements Connector {
     const raw = await this.context!.getState(`card:${proxy}`);
     return raw ? (JSON.parse(raw) as PersonCard) : undefined;
   }
+}
+
+/** RFC 6121 presence for the hub's five statuses; XMPP has no busy, so busy is dnd with a status. */
+function presenceStanza(from: string, to: string, status: PresenceStatus): XmlElement {
+  if (status === 'offline') return x('presence', { type: 'unavailable', from, to });
+  const show = status === 'away' ? 'away' : status === 'dnd' || status === 'busy' ? 'dnd' : undefined;
+  return x('presence', { from, to }, show !== undefined && x('show', {}, show), status === 'busy' && x('status', {}, 'Busy'));
 }
 
 function cardName(card: PersonCard): string {

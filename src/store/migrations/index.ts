@@ -5,11 +5,13 @@ import type { Migration, MigrationProvider } from 'kysely/migration';
 
 import type { SqlDialect } from '../dialect.js';
 import * as m001 from './001_initial.js';
+import * as m002 from './002_presence.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> };
 
 const migrations: Record<string, MigrationModule> = {
   '001_initial': m001,
+  '002_presence': m002,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
