@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
 import { proxyJid } from '../../src/connectors/xmpp/address.js';
@@ -31,7 +32,12 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
   let bobChannel = '';
 
   before(async () => {
-    hubServer = await createProsody({ name: 'hub', hosts: [{ domain: 'hub.test' }], components: [{ domain: componentDomain, secret }], s2sTls: true });
+    // The hub's server runs the shipped config, with the test's domains and secret.
+    const base = readFileSync(new URL('../../deploy/prosody/parley-hub.cfg.lua', import.meta.url), 'utf8')
+      .replaceAll('xmpp.hub.example', componentDomain)
+      .replaceAll('hub.example', 'hub.test')
+      .replace('CHANGE-ME-to-a-long-random-secret', secret);
+    hubServer = await createProsody({ name: 'hub', hosts: [{ domain: 'hub.test' }], components: [{ domain: componentDomain, secret }], s2sTls: true, base });
     partnerServer = await createProsody({ name: 'partner', hosts: [{ domain: partnerDomain, users: { erin: 'erin-password' } }], s2sTls: true });
     hubServer.setRoutes({ [partnerDomain]: partnerServer.s2sPort });
     partnerServer.setRoutes({ 'hub.test': hubServer.s2sPort, [componentDomain]: hubServer.s2sPort });
@@ -92,6 +98,21 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     );
     aliceRoom = greeting.roomId;
     await waitFor('greeting from Alice’s proxy in XMPP', () => erin.bodiesFrom(aliceProxy).find((b) => b.includes('is now your contact')));
+  });
+
+  test('the proxy JID answers vcard-temp with the Webex user’s profile', async () => {
+    await erin.send(xml('iq', { type: 'get', to: aliceProxy, id: 'vc-1' }, xml('vCard', { xmlns: 'vcard-temp' })));
+    const answer = await waitFor('vCard result', () => erin.received.find((s) => s.is('iq') && s.attrs.id === 'vc-1'));
+    assert.equal(answer.attrs.type, 'result');
+    const card = answer.getChild('vCard', 'vcard-temp')!;
+    assert.equal(card.getChildText('FN'), 'Alice Anders');
+    assert.equal(card.getChild('EMAIL')?.getChildText('USERID'), 'alice@acme.example');
+    assert.equal(card.getChild('ORG')?.getChildText('ORGNAME'), 'acme.example');
+
+    await erin.send(xml('iq', { type: 'get', to: proxyJid('nobody@acme.example', componentDomain), id: 'vc-2' }, xml('vCard', { xmlns: 'vcard-temp' })));
+    const missing = await waitFor('vCard error', () => erin.received.find((s) => s.is('iq') && s.attrs.id === 'vc-2'));
+    assert.equal(missing.attrs.type, 'error');
+    assert.ok(missing.getChild('error')?.getChild('item-not-found', 'urn:ietf:params:xml:ns:xmpp-stanzas'));
   });
 
   test('messages cross both ways between XMPP and Webex', async () => {

@@ -40,6 +40,13 @@ export interface ProsodyOptions {
   routes?: Record<string, number>;
   /** Require STARTTLS on server-to-server links, with a certificate generated per host. */
   s2sTls?: boolean;
+  /**
+   * A shipped config to run instead of the generated host sections, such as
+   * deploy/prosody/parley-hub.cfg.lua with its domains replaced. Its certificate paths under
+   * /etc/prosody/certs/ point at the generated certificates; ports, paths and logging are
+   * set for the test before its first host section.
+   */
+  base?: string;
 }
 
 export interface Prosody {
@@ -85,25 +92,41 @@ export async function createProsody(options: ProsodyOptions): Promise<Prosody> {
   const writeConfig = () => {
     const ssl = (domain: string) =>
       options.s2sTls ? `s2s_ssl = { certificate = ${lua(path.join(certs, `${domain}.crt`))}; key = ${lua(path.join(certs, `${domain}.key`))}; }` : '';
+    const testGlobals = [
+      'run_as_root = true',
+      `pidfile = ${lua(path.join(dir, 'prosody.pid'))}`,
+      `data_path = ${lua(data)}`,
+      `plugin_paths = { ${lua(moduleDir)} }`,
+      `log = { { levels = { min = "debug" }, to = "file", filename = ${lua(logPath)} } }`,
+      'daemonize = false',
+      `unbound = { resolvconf = ${lua(path.join(dir, 'resolv.conf'))} }`,
+      'interfaces = { "127.0.0.1" }',
+      `c2s_ports = { ${c2sPort} }`,
+      `s2s_ports = { ${s2sPort} }`,
+      `component_ports = { ${componentPort} }`,
+      'component_interfaces = { "127.0.0.1" }',
+      'c2s_direct_tls_ports = {}',
+      's2s_direct_tls_ports = {}',
+      'http_ports = {}',
+      'https_ports = {}',
+      // Certificates are given per host; client streams stay plain, so that the test client
+      // needs no trust store.
+      `certificates = ${lua(path.join(dir, 'no-certs'))}`,
+      `c2s_ssl = { certificate = ${lua(path.join(dir, 'no-certs', 'none.crt'))}; key = ${lua(path.join(dir, 'no-certs', 'none.key'))}; }`,
+      `test_s2s_routes = { ${Object.entries(routes).map(([domain, port]) => `[${lua(domain)}] = ${port}`).join('; ')} }`,
+    ];
+    if (options.base !== undefined) {
+      const base = options.base
+        .replaceAll('/etc/prosody/certs/', `${certs}/`)
+        .replace(/^modules_enabled = \{/m, 'modules_enabled = {\n\t"test_routes";');
+      const firstHost = base.search(/^(VirtualHost|Component) /m);
+      writeFileSync(configPath, `${base.slice(0, firstHost)}\n-- Test settings\n${testGlobals.join('\n')}\n\n${base.slice(firstHost)}`);
+      return;
+    }
     writeFileSync(
       configPath,
       [
-        'run_as_root = true',
-        `pidfile = ${lua(path.join(dir, 'prosody.pid'))}`,
-        `data_path = ${lua(data)}`,
-        `plugin_paths = { ${lua(moduleDir)} }`,
-        `log = { { levels = { min = "debug" }, to = "file", filename = ${lua(logPath)} } }`,
-        'daemonize = false',
-        `unbound = { resolvconf = ${lua(path.join(dir, 'resolv.conf'))} }`,
-        'interfaces = { "127.0.0.1" }',
-        `c2s_ports = { ${c2sPort} }`,
-        `s2s_ports = { ${s2sPort} }`,
-        `component_ports = { ${componentPort} }`,
-        'component_interfaces = { "127.0.0.1" }',
-        'c2s_direct_tls_ports = {}',
-        's2s_direct_tls_ports = {}',
-        'http_ports = {}',
-        'https_ports = {}',
+        ...testGlobals,
         'modules_enabled = { "roster", "saslauth", "tls", "dialback", "disco", "ping", "presence", "message", "iq", "vcard_legacy", "posix", "test_routes" }',
         'modules_disabled = { "offline", "s2s_bidi" }',
         'authentication = "internal_plain"',
@@ -112,11 +135,6 @@ export async function createProsody(options: ProsodyOptions): Promise<Prosody> {
         'allow_unencrypted_plain_auth = true',
         `s2s_require_encryption = ${options.s2sTls ? 'true' : 'false'}`,
         's2s_secure_auth = false',
-        // Certificates are given per host for s2s only; client streams stay plain, so that
-        // the test client needs no trust store.
-        `certificates = ${lua(path.join(dir, 'no-certs'))}`,
-        `c2s_ssl = { certificate = ${lua(path.join(dir, 'no-certs', 'none.crt'))}; key = ${lua(path.join(dir, 'no-certs', 'none.key'))}; }`,
-        `test_s2s_routes = { ${Object.entries(routes).map(([domain, port]) => `[${lua(domain)}] = ${port}`).join('; ')} }`,
         ...options.hosts.map((h) => `VirtualHost ${lua(h.domain)}\n  ${ssl(h.domain)}`),
         ...(options.components ?? []).map((c) => `Component ${lua(c.domain)}\n  component_secret = ${lua(c.secret)}\n  ${ssl(c.domain)}`),
         '',
