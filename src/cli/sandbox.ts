@@ -1,14 +1,29 @@
-// `parley start` with no config: the simulated Webex and Slack organisations, the hub
-// on SQLite under ./data, and the consoles to chat from.
+// `parley start` with no config: the simulated Webex and Slack organisations, an XMPP
+// partner on a local Prosody when it is installed, the hub on SQLite under ./data, and the
+// consoles to chat from.
 
 import { rmSync } from 'node:fs';
+import path from 'node:path';
+
+import type { Logger } from 'pino';
 
 import { createLogger } from '../server/logging.js';
-import { startHub } from '../server/hub.js';
+import { startHub, type Hub } from '../server/hub.js';
+import { sandboxComponentDomain, sandboxPartnerDomain, sandboxXmppUsers, startSandboxXmpp, type SandboxXmpp } from './sandbox-xmpp.js';
 import { untilSignal } from './signals.js';
-import { createWorld } from './world.js';
+import { createWorld, type World } from './world.js';
 
-export async function startSandbox(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export interface Sandbox {
+  hub: Hub;
+  world: World;
+  /** The XMPP partner, or why there is none. */
+  xmpp: SandboxXmpp | string;
+  banner: string;
+  stop(): Promise<void>;
+}
+
+/** Starts everything the sandbox runs; `startSandbox` adds the banner and waits for Ctrl-C. */
+export async function launchSandbox(env: NodeJS.ProcessEnv = process.env, logger?: Logger): Promise<Sandbox> {
   const hubPort = Number(env.PARLEY_SERVER_PORT ?? 8080);
   const dataPath = env.PARLEY_STORE_PATH ?? './data/sandbox.db';
   const offset = (n: number) => (hubPort === 0 ? 0 : hubPort + n);
@@ -16,37 +31,71 @@ export async function startSandbox(env: NodeJS.ProcessEnv = process.env): Promis
   // The simulators keep their state in memory, so the sandbox database starts empty too.
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${dataPath}${suffix}`, { force: true });
 
-  const world = await createWorld({ hubPort, webexPort: offset(1), slackPort: offset(2), dataPath, slackRateLimitScale: 10 });
-  const logger = createLogger(env.PARLEY_LOG_LEVEL ?? 'info');
-  let hub;
+  const xmpp = await startSandboxXmpp(path.dirname(dataPath), offset(3));
+  const world = await createWorld({
+    hubPort,
+    webexPort: offset(1),
+    slackPort: offset(2),
+    dataPath,
+    slackRateLimitScale: 10,
+    slackPresencePolling: true,
+    ...(typeof xmpp === 'string' ? {} : { xmpp: xmpp.world }),
+  });
+  let hub: Hub | undefined;
   try {
-    hub = await startHub(world.config(), logger);
+    hub = await startHub(world.config(), logger ?? createLogger(env.PARLEY_LOG_LEVEL ?? 'info'));
     await world.connectSlack(hub.url);
   } catch (error) {
     await hub?.stop();
     await world.stop();
+    if (typeof xmpp !== 'string') await xmpp.stop();
     throw error;
   }
 
-  process.stdout.write(
-    [
-      '',
-      'Parley sandbox is running.',
-      `  Hub:                 ${hub.url}  (health: ${hub.url}/healthz)`,
-      `  Webex console (Acme): ${world.webex.url}/console   users alice@acme.example, carol@acme.example`,
-      `  Slack console (Globex): ${world.slack.url}/console   users bob@globex.example, dana@globex.example`,
-      '',
-      'Try it: in the Webex console, act as Alice and send "invite bob@globex.example" to parley@webex.bot.',
-      'In the Slack console, act as Bob and send "accept" in the DM with Parley. Then chat in the new',
-      'private channel (Slack) and the direct space with Bob Builder (Webex).',
-      'Press Ctrl-C to stop.',
-      '',
-    ].join('\n'),
-  );
+  const running = hub;
+  const xmppLines =
+    typeof xmpp === 'string'
+      ? [`  XMPP: ${xmpp}`]
+      : [
+          `  XMPP (Initech, Prosody): 127.0.0.1:${xmpp.c2sPort}   accounts ${Object.entries(sandboxXmppUsers)
+            .map(([user, password]) => `${user}@${sandboxPartnerDomain} (password ${password})`)
+            .join(', ')}`,
+          `    Log in with any XMPP client, server 127.0.0.1 port ${xmpp.c2sPort}. Add alice\\40acme.example@${sandboxComponentDomain}`,
+          `    to your roster to invite Alice, or chat with ${sandboxComponentDomain} to send the bot commands.`,
+        ];
+  const banner = [
+    '',
+    'Parley sandbox is running.',
+    `  Hub:                 ${running.url}  (health: ${running.url}/healthz)`,
+    `  Webex console (Acme): ${world.webex.url}/console   users alice@acme.example, carol@acme.example`,
+    `  Slack console (Globex): ${world.slack.url}/console   users bob@globex.example, dana@globex.example`,
+    ...xmppLines,
+    '',
+    'Try it: in the Webex console, act as Alice and send "invite bob@globex.example" to parley@webex.bot.',
+    'In the Slack console, act as Bob and send "accept" in the DM with Parley. Then chat in the new',
+    'private channel (Slack) and the direct space with Bob Builder (Webex).',
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n');
 
+  return {
+    hub: running,
+    world,
+    xmpp,
+    banner,
+    async stop() {
+      await running.stop();
+      await world.stop();
+      if (typeof xmpp !== 'string') await xmpp.stop();
+    },
+  };
+}
+
+export async function startSandbox(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const sandbox = await launchSandbox(env);
+  process.stdout.write(sandbox.banner);
   await untilSignal();
   process.stdout.write('Stopping the sandbox.\n');
-  await hub.stop();
-  await world.stop();
+  await sandbox.stop();
   return 0;
 }

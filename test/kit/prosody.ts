@@ -2,34 +2,23 @@
 // data folder and ports, server-to-server routes pinned to 127.0.0.1 by a test module,
 // and a resolv.conf of its own so that no name lookup leaves the machine.
 
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import {
+  freePort,
+  prosodyInstalled,
+  registerUser,
+  selfSignedCertificate,
+  startProsodyProcess,
+  type ProsodyProcess,
+} from '../../src/cli/prosody-process.js';
+
 const moduleDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'prosody');
 
-export function prosodyInstalled(): boolean {
-  try {
-    execFileSync('prosodyctl', ['about'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort, prosodyInstalled };
 
 export interface ProsodyOptions {
   name: string;
@@ -74,17 +63,13 @@ export async function createProsody(options: ProsodyOptions): Promise<Prosody> {
   const configPath = path.join(dir, 'prosody.cfg.lua');
   const logPath = path.join(dir, 'prosody.log');
   let routes = { ...options.routes };
-  let child: ChildProcess | undefined;
+  let child: ProsodyProcess | undefined;
 
   // Nothing in tests should resolve a name; this resolv.conf points at a closed port.
   writeFileSync(path.join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
   if (options.s2sTls) {
     for (const domain of [...options.hosts.map((h) => h.domain), ...(options.components ?? []).map((c) => c.domain)]) {
-      execFileSync('openssl', [
-        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
-        '-subj', `/CN=${domain}`, '-addext', `subjectAltName=DNS:${domain}`,
-        '-keyout', path.join(certs, `${domain}.key`), '-out', path.join(certs, `${domain}.crt`),
-      ], { stdio: 'ignore' });
+      selfSignedCertificate(domain, path.join(certs, `${domain}.crt`), path.join(certs, `${domain}.key`));
     }
   }
 
@@ -145,7 +130,7 @@ export async function createProsody(options: ProsodyOptions): Promise<Prosody> {
 
   for (const host of options.hosts) {
     for (const [user, password] of Object.entries(host.users ?? {})) {
-      execFileSync('prosodyctl', ['--config', configPath, 'register', user, host.domain, password], { stdio: 'pipe' });
+      registerUser(configPath, user, host.domain, password);
     }
   }
 
@@ -161,30 +146,12 @@ export async function createProsody(options: ProsodyOptions): Promise<Prosody> {
     },
     async start() {
       if (child) return;
-      const started = spawn('prosody', ['-F', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-      child = started;
-      const output: string[] = [];
-      started.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-      started.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-      started.once('exit', () => {
-        if (child === started) child = undefined;
-      });
-      const deadline = Date.now() + 10_000;
-      while (!(await listening(c2sPort)) || !(await listening(s2sPort))) {
-        if (child !== started) throw new Error(`Prosody ${options.name} exited at start:\n${output.join('')}\n${prosody.log().slice(-2000)}`);
-        if (Date.now() > deadline) throw new Error(`Prosody ${options.name} did not listen within 10 s.`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+      child = await startProsodyProcess(configPath, [c2sPort, s2sPort]);
     },
     async stop() {
       const running = child;
-      if (!running) return;
       child = undefined;
-      await new Promise<void>((resolve) => {
-        running.once('exit', () => resolve());
-        running.kill('SIGTERM');
-        setTimeout(() => running.kill('SIGKILL'), 3000).unref();
-      });
+      await running?.stop();
     },
     log() {
       return existsSync(logPath) ? readFileSync(logPath, 'utf8') : '';
@@ -195,15 +162,4 @@ export async function createProsody(options: ProsodyOptions): Promise<Prosody> {
     },
   };
   return prosody;
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
