@@ -29,7 +29,7 @@ export function registerUser(configPath: string, user: string, host: string, pas
   execFileSync('prosodyctl', ['--config', configPath, 'register', user, host, password], { stdio: 'pipe' });
 }
 
-/** A self-signed certificate for a domain, for STARTTLS in tests and the sandbox. */
+/** Writes a self-signed certificate for a domain, for STARTTLS in tests and the sandbox. */
 export function selfSignedCertificate(domain: string, certPath: string, keyPath: string): void {
   execFileSync(
     'openssl',

@@ -53,7 +53,7 @@ export function slackName(emoji: string): string | undefined {
   return byUnified.get(code) ?? byUnified.get(code.replace(/-FE0F/g, ''));
 }
 
-/** The Unicode emoji for a Slack name, with or without colons; undefined for custom emoji. */
+/** Looks up the Unicode emoji for a Slack name, with or without colons; undefined for custom emoji. */
 export function emojiForSlackName(name: string): string | undefined {
   const code = load().byName.get(name.replace(/^:|:$/g, ''));
   return code === undefined ? undefined : fromUnified(code);

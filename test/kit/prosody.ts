@@ -1,6 +1,6 @@
-// Starts real Prosody servers on loopback for the XMPP tests: each with its own config,
-// data folder and ports, server-to-server routes pinned to 127.0.0.1 by a test module,
-// and a resolv.conf of its own so that no name lookup leaves the machine.
+// Starts real Prosody servers on loopback for the XMPP tests, each with its own config,
+// data folder and ports. A test module pins server-to-server routes to 127.0.0.1, and a
+// resolv.conf of the test's own keeps name lookups on the machine.
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -49,13 +49,13 @@ const ns = {
   chatStates: 'http://jabber.org/protocol/chatstates',
 } as const;
 
-/** What the hub knows of one local user's subscription with one proxy JID. */
+/** The stored state of one local user's subscription with one proxy JID. */
 interface Subscription {
   /** The user sees the proxy's presence (we sent `subscribed`). */
   from: boolean;
-  /** The proxy sees the user's presence (they sent `subscribed`). */
+  /** The proxy receives the user's presence (they sent `subscribed`). */
   to: boolean;
-  /** The proxy asked the user (`subscribe`) and has no answer yet. */
+  /** The proxy sent the user a `subscribe` that is still pending. */
   askOut: boolean;
 }
 
@@ -97,7 +97,7 @@ export class XmppConnector implements Connector, PresenceSink {
       context.logger,
     );
     this.component.on('status', (status: string, code: string) => {
-      const mapped = status === 'online' ? 'connected' : status === 'connecting' ? 'starting' : status === 'stopped' ? 'stopped' : 'degraded';
+      const mapped = componentStates[status as keyof typeof componentStates] ?? 'degraded';
       this.current = { status: mapped, ...(status === 'online' ? {} : { code }), since: new Date().toISOString() };
     });
     this.component.on('stanza', (stanza: XmlElement) => {
@@ -188,7 +188,7 @@ export class XmppConnector implements Connector, PresenceSink {
         this.component.send(stanza);
         written++;
       }
-      // The server has read the stanzas once it answers a ping sent after them.
+      // The server has read the stanzas once it returns the result of a ping sent after them.
       await this.component.flush();
     } catch (error) {
       if (error instanceof ComponentOfflineError) {
@@ -332,8 +332,8 @@ export class XmppConnector implements Connector, PresenceSink {
   }
 
   /**
-   * XEP-0444 sends the sender's whole set of reactions to a message each time; the hub
-   * keeps the last set and passes on what was added and what was taken away.
+   * XEP-0444 sends the sender's whole set of reactions to a message each time. The hub
+   * stores the last set and relays what was added and what was taken away.
    */
   private async reactionEvents(
     user: string,
@@ -374,7 +374,7 @@ export class XmppConnector implements Connector, PresenceSink {
     switch (type) {
       case 'subscribe':
         if (sub.from) {
-          // Already a contact: approve again, as RFC 6121 §3.1.3 asks for a known subscriber.
+          // Already a contact: approve again, as RFC 6121 §3.1.3 requires for a known subscriber.
           this.sendQuietly(x('presence', { type: 'subscribed', from: proxy, to: user }));
           this.sendQuietly(x('presence', { from: proxy, to: user }));
           return;
@@ -400,9 +400,7 @@ export class XmppConnector implements Connector, PresenceSink {
       case 'available':
       case 'unavailable': {
         // The user's own presence, which their server sends to the proxies they let see it.
-        const show = text(child(stanza, 'show'));
-        const status: PresenceStatus =
-          type === 'unavailable' ? 'offline' : show === 'dnd' ? 'dnd' : show === 'away' || show === 'xa' ? 'away' : 'available';
+        const status: PresenceStatus = type === 'unavailable' ? 'offline' : (xmppShows[text(child(stanza, 'show'))] ?? 'available');
         await this.context!.receive([
           {
             platformEventId: randomUUID(),
@@ -467,7 +465,7 @@ export class XmppConnector implements Connector, PresenceSink {
       if (!this.component) throw new ComponentOfflineError('The XMPP component has not started.');
       this.component.send(stanza);
     } catch (error) {
-      this.logger?.warn({ err_message: (error as Error).message }, 'Could not answer an XMPP stanza; the stream is down.');
+      this.logger?.warn({ err_message: (error as Error).message }, 'Could not send an XMPP response; the component stream is down.');
     }
   }
 
@@ -495,10 +493,19 @@ export class XmppConnector implements Connector, PresenceSink {
   }
 }
 
+/** The component stream's states as connector states. */
+const componentStates = { online: 'connected', connecting: 'starting', stopped: 'stopped' } as const;
+
+/** RFC 6121 `show` values as hub statuses; no `show` means available. */
+const xmppShows: Record<string, PresenceStatus | undefined> = { chat: 'available', away: 'away', xa: 'away', dnd: 'dnd' };
+
+/** The `show` sent for each hub status; available sends none. */
+const hubShows: Record<Exclude<PresenceStatus, 'offline'>, string | undefined> = { available: undefined, away: 'away', busy: 'dnd', dnd: 'dnd' };
+
 /** RFC 6121 presence for the hub's five statuses; XMPP has no busy, so busy is dnd with a status. */
 function presenceStanza(from: string, to: string, status: PresenceStatus): XmlElement {
   if (status === 'offline') return x('presence', { type: 'unavailable', from, to });
-  const show = status === 'away' ? 'away' : status === 'dnd' || status === 'busy' ? 'dnd' : undefined;
+  const show = hubShows[status];
   return x('presence', { from, to }, show !== undefined && x('show', {}, show), status === 'busy' && x('status', {}, 'Busy'));
 }
 

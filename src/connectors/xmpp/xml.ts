@@ -1,7 +1,7 @@
 // XML for XMPP streams: a small element tree, its serialiser, and a stream parser built on
-// saxes that accepts only the restricted XML of RFC 6120 §11 (no DTD, no comment, no
-// processing instruction, no entity beyond the five predefined ones) within size, depth
-// and time limits. Each breach becomes a stream error with the condition RFC 6120 names.
+// saxes. The parser accepts only the restricted XML of RFC 6120 §11: no DTD, comment,
+// processing instruction or entity beyond the five predefined ones. It also enforces size,
+// depth and time limits, and each breach becomes the stream error RFC 6120 names.
 
 import { StringDecoder } from 'node:string_decoder';
 
@@ -34,7 +34,7 @@ export function x(name: string, attrs: Record<string, string | undefined> = {}, 
   return { name, ns: xmlns ?? '', attrs: clean, children: children.filter((c): c is XmlNode => c !== undefined && c !== false) };
 }
 
-/** The first child element with this name and, when given, namespace. */
+/** Finds the first child element with this name and, when given, namespace. */
 export function child(element: XmlElement, name: string, ns?: string): XmlElement | undefined {
   for (const node of element.children) {
     if (typeof node !== 'string' && node.name === name && (ns === undefined || node.ns === ns)) return node;
@@ -48,7 +48,7 @@ export function children(element: XmlElement, name?: string, ns?: string): XmlEl
   );
 }
 
-/** The element's text content, its descendants' included. */
+/** Returns the element's text content, its descendants' included. */
 export function text(element: XmlElement | undefined): string {
   if (!element) return '';
   return element.children.map((node) => (typeof node === 'string' ? node : text(node))).join('');
