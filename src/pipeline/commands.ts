@@ -395,14 +395,35 @@ export class CommandHandler {
         await repo.deleteOutboxForSession(contact.sessionId);
       };
       if (otherConnection) {
+        const senderConnection = this.directory.connection(sender.connectionId);
+        const otherRef = userRef(other, otherConnection.platform);
         plan.deliveries.push(
           noticePayload(
-            userRef(other, otherConnection.platform),
+            otherRef,
             other.id,
             'contact_ended',
             `${sender.email ?? 'A contact'} ended the contact with you. Messages to them are no longer delivered.`,
             now,
           ),
+          // Platforms with a roster (XMPP) take the proxy off it; the others have nothing to show.
+          deliveryPayload({
+            recipient: otherRef,
+            recipientUserId: other.id,
+            sender: { kind: 'proxy', contactId: contact.id, person: personCard(sender, senderConnection?.platform ?? ref.platform) },
+            sessionId: contact.sessionId,
+            event: { kind: 'contact_removed', id: newEventId(), occurredAt: new Date(now).toISOString(), from: ref, sessionId: contact.sessionId },
+            metadata: {
+              type: 'invite',
+              eventKind: 'contact_removed',
+              sender: sender.email ?? sender.platformUserId,
+              receiver: other.email ?? other.platformUserId,
+              sessionId: contact.sessionId,
+              sourcePlatform: ref.platform,
+              targetPlatform: otherConnection.platform,
+              sourceOrg: sender.orgId,
+              targetOrg: otherConnection.orgId,
+            },
+          }),
         );
       }
       return plan;

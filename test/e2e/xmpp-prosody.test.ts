@@ -289,6 +289,24 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     await waitFor('message after the restart in Webex', () => webex.messagesIn(aliceRoom).find((m) => m.text === 'back again'), 30_000);
   });
 
+  test('removal from either side ends the contact', async () => {
+    const { webex, slack, people, slackApp } = t.world;
+    // Bob ends the contact in Slack: the proxy leaves erin's roster.
+    await slack.postAsUser(people.bob.id, slack.openIm(people.bob.id, slackApp.botUserId), 'remove erin@partner.test');
+    await waitFor('unsubscribed from Bob’s proxy', () => presences(bobProxy, 'unsubscribed')[0]);
+    await waitFor('unsubscribe from Bob’s proxy', () => presences(bobProxy, 'unsubscribe')[0]);
+    await waitFor('notice from the bot', () => erin.bodiesFrom(componentDomain).find((b) => b.includes('bob@globex.example ended the contact')));
+
+    await erin.send(xml('message', { type: 'chat', to: bobProxy, id: 'after-remove' }, xml('body', {}, 'are you there?')));
+    await waitFor('not-delivered notice', () => erin.bodiesFrom(componentDomain).find((b) => b.startsWith('Not delivered: you are no longer connected with bob@globex.example')));
+
+    // Erin takes Alice off her roster: the contact ends and Alice is told.
+    await erin.send(xml('presence', { type: 'unsubscribe', to: aliceProxy }));
+    await waitFor('Alice told in Webex', () =>
+      webex.inbox(people.alice.id).find((m) => m.personId === people.webexBot.id && m.text?.includes('erin@partner.test ended the contact')),
+    );
+  });
+
   test('s2s links use STARTTLS', () => {
     // Both servers require encryption on s2s, so any traffic above proves it; the log shows it.
     assert.match(hubServer.log(), /Starting TLS now/);

@@ -338,6 +338,8 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource {
   async send(delivery: Delivery): Promise<SendResult> {
     const event = delivery.event;
     if (event.kind === 'message_edit' || event.kind === 'message_delete' || event.kind === 'reaction') return this.sendFollowUp(event);
+    // Presence, typing and roster changes have no form in a Slack channel.
+    if (event.kind !== 'message' && hubText(event, delivery.sender) === undefined) return { messageIds: [] };
     const sender = delivery.sender;
     let channel: string;
     let binding: SendResult['binding'];

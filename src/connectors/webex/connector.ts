@@ -233,6 +233,8 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource {
     if (event.kind === 'message_edit' || event.kind === 'message_delete' || event.kind === 'reaction') {
       return this.sendFollowUp(delivery, event);
     }
+    // Presence, typing and roster changes have no form in a Webex space.
+    if (event.kind !== 'message' && hubText(event, delivery.sender) === undefined) return { messageIds: [] };
     const parts = this.parts(delivery);
     const recipient = delivery.recipient.platformUserId;
 

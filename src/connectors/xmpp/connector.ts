@@ -173,6 +173,14 @@ export class XmppConnector implements Connector, PresenceSink {
         await this.context!.setState(`presence:${user}:${proxy}`, event.status);
         // Presence goes only to users who let the proxy be seen (RFC 6121 §4.2).
         if ((await this.subscription(user, proxy)).from) stanzas.push(presenceStanza(proxy, user, event.status));
+      } else if (event.kind === 'contact_removed') {
+        // The contact ended: take the proxy off the user's roster both ways.
+        await this.updateSubscription(user, proxy, { from: false, to: false, askOut: false });
+        stanzas.push(
+          x('presence', { type: 'unavailable', from: proxy, to: user }),
+          x('presence', { type: 'unsubscribed', from: proxy, to: user }),
+          x('presence', { type: 'unsubscribe', from: proxy, to: user }),
+        );
       } else if (event.kind === 'typing') {
         stanzas.push(x('message', { type: 'chat', from: proxy, to: user }, x(event.state === 'started' ? 'composing' : 'paused', { xmlns: ns.chatStates })));
       } else {
