@@ -222,6 +222,12 @@ export class InboundPipeline {
       const chosen = event.kind === 'message_delete' ? ids : ids.slice(0, 1);
       targets = chosen.map((messageId) => ({ ...event, messageId }));
     } else {
+      // A reply points at the contact's copy of the message; without one it goes unthreaded.
+      if (event.replyTo !== undefined) {
+        const [replyTo] = await this.store.counterpartMessageIds(connection.id, event.replyTo, otherConnection.id);
+        const { replyTo: _original, ...rest } = event;
+        targets = [replyTo === undefined ? rest : { ...rest, replyTo }];
+      }
       plan.messageMap.push({
         connectionId: connection.id,
         platformMessageId: event.messageId,

@@ -365,7 +365,8 @@ export class Repo {
   /**
    * Records platform message ids. An id seen again (an XMPP sender may reuse a stanza id
    * for a new message) now names the newer message, which is what a later correction or
-   * retraction of that id refers to.
+   * retraction of that id refers to. NOTE: the older message then loses its mapping, so
+   * edits, reactions and replies on the other platform to that older copy no longer cross.
    */
   async addMessageMap(rows: MessageMapInsert[]): Promise<void> {
     if (rows.length === 0) return;

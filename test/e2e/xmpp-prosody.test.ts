@@ -190,6 +190,26 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     const reaction = await waitFor('reaction in Webex', () => webex.messagesIn(aliceRoom).find((m) => m.parentId === webexLunch.id));
     assert.equal(reaction.text, 'reacted 👍');
 
+    // A XEP-0461 reply lands in the message's Webex thread, without its fallback quote.
+    await erin.send(
+      xml(
+        'message',
+        { type: 'chat', to: aliceProxy, id: 'reply-1' },
+        xml('body', {}, '> lunch?\nyes, at noon'),
+        xml('reply', { xmlns: 'urn:xmpp:reply:0', to: aliceProxy, id: lunch.attrs.id }),
+        xml('fallback', { xmlns: 'urn:xmpp:fallback:0', for: 'urn:xmpp:reply:0' }, xml('body', { start: '0', end: '9' })),
+      ),
+    );
+    const threaded = await waitFor('reply in the Webex thread', () => webex.messagesIn(aliceRoom).find((m) => m.text === 'yes, at noon'));
+    assert.equal(threaded.parentId, webexLunch.id);
+
+    // And a Webex thread reply reaches XMPP as a reply to erin's message.
+    const erinsInWebex = webex.messagesIn(aliceRoom).find((m) => m.text?.startsWith('x2w 0 '))!;
+    await webex.actAs(people.alice.token).sendMessage({ roomId: aliceRoom, parentId: erinsInWebex.id, text: 'great' });
+    const replyInXmpp = await waitFor('reply in XMPP', () => erin.received.find((m) => m.is('message') && m.getChildText('body') === 'great'));
+    assert.equal(replyInXmpp.getChild('reply', 'urn:xmpp:reply:0')?.attrs.id, 'x2w-0');
+    assert.equal(replyInXmpp.getChild('reply', 'urn:xmpp:reply:0')?.attrs.to, 'erin@partner.test');
+
     await erin.send(xml('message', { type: 'chat', to: aliceProxy, id: 'x-1' }, xml('retract', { xmlns: 'urn:xmpp:message-retract:1', id: 'fix-1' })));
     await waitFor('retracted in Webex', () => (webex.messagesIn(aliceRoom).some((m) => m.text === 'reused id') ? undefined : true));
     assert.ok(webex.messagesIn(aliceRoom).find((m) => m.id === original.id), 'the retraction removed the older message with the same id');
@@ -208,6 +228,10 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
 
     await erin.send(xml('message', { type: 'chat', to: bobProxy, id: 'e-1' }, xml('body', {}, 'nice')));
     const nice = await waitFor('erin’s message in Slack', () => slack.messages(bobChannel).find((m) => m.text === 'nice'));
+    await slack.postAsUser(people.bob.id, bobChannel, 'in the thread', { threadTs: nice.ts });
+    const threadReply = await waitFor('Slack thread reply in XMPP', () => erin.received.find((m) => m.is('message') && m.getChildText('body') === 'in the thread'));
+    assert.equal(threadReply.getChild('reply', 'urn:xmpp:reply:0')?.attrs.id, 'e-1');
+
     await slack.reactAsUser(people.bob.id, bobChannel, nice.ts, 'tada');
     const reactions = await waitFor('reaction set in XMPP', () =>
       erin.received.find((m) => m.getChild('reactions', 'urn:xmpp:reactions:0')?.attrs.id === 'e-1'),

@@ -153,6 +153,7 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource {
         },
         messageId: slackMessageId(event.channel, event.ts),
         body: parseSlack(event.text ?? '', (id) => this.names.get(id)),
+        ...(event.thread_ts && event.thread_ts !== event.ts ? { replyTo: slackMessageId(event.channel, event.thread_ts) } : {}),
       },
     };
   }
@@ -353,11 +354,15 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource {
     }
 
     const ids: PlatformMessageId[] = [];
+    // Slack threads are one level deep. NOTE: when the ts names a reply, Slack is taken to
+    // file the post under that thread's first message, as the simulator does; unverified.
+    const threadTs = event.kind === 'message' && event.replyTo?.startsWith(`${channel}:`) ? event.replyTo.slice(channel.length + 1) : undefined;
     for (const text of this.parts(delivery)) {
       const posted = await slackCall('chat.postMessage', () =>
         this.client.chat.postMessage({
           channel,
           text,
+          ...(threadTs ? { thread_ts: threadTs } : {}),
           ...(sender.kind === 'proxy'
             ? { username: proxyDisplayName(sender), ...(sender.person.avatarUrl ? { icon_url: sender.person.avatarUrl } : {}) }
             : {}),

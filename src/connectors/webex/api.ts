@@ -14,6 +14,8 @@ export interface WebexMessage {
   personId: string;
   personEmail?: string;
   created: string;
+  /** The thread's first message, when this message is a reply in a thread. */
+  parentId?: string;
 }
 
 export interface WebexPerson {

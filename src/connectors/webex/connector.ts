@@ -179,6 +179,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource {
         },
         messageId: message.id as PlatformMessageId,
         body: parsePlain(message.text ?? ''),
+        ...(message.parentId ? { replyTo: message.parentId as PlatformMessageId } : {}),
       },
     };
   }
@@ -255,8 +256,10 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource {
 
     const ids: PlatformMessageId[] = [];
     let roomId = sender.binding?.conversationId;
+    const parentId = event.kind === 'message' && event.replyTo && roomId ? await this.threadRoot(guest.token, event.replyTo) : undefined;
     for (const part of parts) {
-      const posted = await this.api.postMessage(guest.token, roomId ? { roomId, ...part } : { toPersonId: recipient, ...part });
+      const target = roomId ? { roomId, ...(parentId ? { parentId } : {}) } : { toPersonId: recipient };
+      const posted = await this.api.postMessage(guest.token, { ...target, ...part });
       roomId = posted.roomId as PlatformConversationId;
       ids.push(posted.id as PlatformMessageId);
     }
@@ -269,6 +272,20 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource {
         data: { subject, name },
       };
     return { messageIds: ids, ...(sender.binding ? {} : { binding }) };
+  }
+
+  /**
+   * Returns the first message of the thread `messageId` is in: Webex threads are one level
+   * deep, so a reply to a reply goes under the thread's first message.
+   */
+  private async threadRoot(token: string, messageId: string): Promise<string | undefined> {
+    try {
+      const message = await this.api.message(token, messageId);
+      return message.parentId ?? message.id;
+    } catch (error) {
+      if (error instanceof PlatformRejectedError) return undefined;
+      throw error;
+    }
   }
 
   /**

@@ -47,6 +47,7 @@ const ns = {
   fallback: 'urn:xmpp:fallback:0',
   hints: 'urn:xmpp:hints',
   chatStates: 'http://jabber.org/protocol/chatstates',
+  reply: 'urn:xmpp:reply:0',
 } as const;
 
 /** The stored state of one local user's subscription with one proxy JID. */
@@ -185,7 +186,8 @@ export class XmppConnector implements Connector, PresenceSink {
         stanzas.push(x('message', { type: 'chat', from: proxy, to: user }, x(event.state === 'started' ? 'composing' : 'paused', { xmlns: ns.chatStates })));
       } else {
         const body = event.kind === 'message' ? renderStyling(event.body) : hubText(event, sender);
-        if (body) stanzas.push(...this.chat(proxy, user, delivery.id, body, ids, proxyDisplayName(sender)));
+        const replyTo = event.kind === 'message' ? event.replyTo : undefined;
+        if (body) stanzas.push(...this.chat(proxy, user, delivery.id, body, ids, proxyDisplayName(sender), replyTo));
       }
     }
 
@@ -208,7 +210,17 @@ export class XmppConnector implements Connector, PresenceSink {
   }
 
   /** Chat stanzas for a body, split to stay within the size servers accept. */
-  private chat(from: string, to: string, deliveryId: string, body: string, ids: PlatformMessageId[], nick?: string): XmlElement[] {
+  private chat(
+    from: string,
+    to: string,
+    deliveryId: string,
+    body: string,
+    ids: PlatformMessageId[],
+    nick?: string,
+    replyTo?: PlatformMessageId,
+  ): XmlElement[] {
+    // XEP-0461 names the replied-to message by its author's JID and its id.
+    const reply = replyTo === undefined ? undefined : x('reply', { xmlns: ns.reply, to: replyTo.slice(0, replyTo.indexOf('/')), id: replyTo.slice(replyTo.indexOf('/') + 1) });
     const parts = splitText(body, maxBodyBytes, utf8Bytes);
     return parts.map((part, i) => {
       const id = parts.length === 1 ? deliveryId : `${deliveryId}-${i + 1}`;
@@ -219,6 +231,7 @@ export class XmppConnector implements Connector, PresenceSink {
         x('body', {}, part),
         x('origin-id', { xmlns: ns.sid, id }),
         i === 0 && nick !== undefined && x('nick', { xmlns: ns.nick }, nick),
+        i === 0 && reply,
       );
     });
   }
@@ -330,13 +343,30 @@ export class XmppConnector implements Connector, PresenceSink {
       events.push(...(await this.reactionEvents(bare, bareJid(to), reactions, target, base)));
     } else if (body) {
       const stanzaId = child(stanza, 'origin-id', ns.sid)?.attrs.id ?? stanza.attrs.id ?? randomUUID();
+      const reply = child(stanza, 'reply', ns.reply);
+      const replyTo = reply?.attrs.id && to.local !== undefined ? await this.replyKey(bare, bareJid(to), reply) : undefined;
       events.push({
         platformEventId: randomUUID(),
         target,
-        event: { ...base, kind: 'message', messageId: `${bare}/${stanzaId}` as PlatformMessageId, body: parseStyling(text(body)) },
+        event: {
+          ...base,
+          kind: 'message',
+          messageId: `${bare}/${stanzaId}` as PlatformMessageId,
+          body: parseStyling(withoutReplyFallback(stanza, text(body))),
+          ...(replyTo ? { replyTo } : {}),
+        },
       });
     }
     if (events.length > 0) await this.context!.receive(events);
+  }
+
+  /** The key of the message a XEP-0461 reply refers to: the proxy's message or the user's own. */
+  private async replyKey(user: string, proxy: string, reply: XmlElement): Promise<PlatformMessageId> {
+    const id = reply.attrs.id!;
+    const author = parseJid(reply.attrs.to);
+    if (author) return `${bareJid(author)}/${id}` as PlatformMessageId;
+    const proxyKey = `${proxy}/${id}` as PlatformMessageId;
+    return (await this.context!.isHubMessage(proxyKey)) ? proxyKey : (`${user}/${id}` as PlatformMessageId);
   }
 
   /**
@@ -515,6 +545,21 @@ function presenceStanza(from: string, to: string, status: PresenceStatus): XmlEl
   if (status === 'offline') return x('presence', { type: 'unavailable', from, to });
   const show = hubShows[status];
   return x('presence', { from, to }, show !== undefined && x('show', {}, show), status === 'busy' && x('status', {}, 'Busy'));
+}
+
+/**
+ * Removes the quote a XEP-0461 reply carries for clients without replies: the body range a
+ * XEP-0428 fallback element marks for the reply namespace, counted in code points.
+ */
+function withoutReplyFallback(stanza: XmlElement, body: string): string {
+  const fallback = children(stanza, 'fallback', ns.fallback).find((f) => f.attrs.for === ns.reply);
+  const range = fallback ? child(fallback, 'body', ns.fallback) : undefined;
+  const start = Number(range?.attrs.start);
+  const end = Number(range?.attrs.end);
+  if (!range || !Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end <= start) return body;
+  const chars = [...body];
+  if (end > chars.length) return body;
+  return [...chars.slice(0, start), ...chars.slice(end)].join('');
 }
 
 function cardName(card: PersonCard): string {
