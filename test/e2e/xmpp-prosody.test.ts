@@ -6,9 +6,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 
 import { proxyJid } from '../../src/connectors/xmpp/address.js';
+import { exportMetadata } from '../../src/pipeline/metadata-export.js';
 import { startTestHub, type TestHub } from '../kit/hub.js';
 import { createProsody, prosodyInstalled, type Prosody } from '../kit/prosody.js';
 import { waitFor } from '../kit/wait.js';
@@ -329,6 +331,29 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     await waitFor('Alice told in Webex', () =>
       webex.inbox(people.alice.id).find((m) => m.personId === people.webexBot.id && m.text?.includes('erin@partner.test ended the contact')),
     );
+  });
+
+  test('message text stays out of logs and metadata', async () => {
+    const { webex, people } = t.world;
+    const marker = `secret${randomBytes(8).toString('hex')}`;
+    // Both of erin's contacts have ended by now, so the marker goes through the bot as
+    // commands, which the hub logs and records as commands without their text.
+    await erin.send(xml('message', { type: 'chat', to: componentDomain, id: 'm-1' }, xml('body', {}, `invite ${marker}@acme.example`)));
+    await webex.actAs(people.alice.token).sendMessage({ toPersonEmail: people.webexBot.email, text: `contacts ${marker}` });
+    await waitFor('bot reply in XMPP', () => erin.bodiesFrom(componentDomain).find((b) => b.includes(marker)));
+    await t.hub.worker.drained();
+
+    assert.equal(t.logs.join('').includes(marker), false, 'a log line contains message text');
+    const chunks: string[] = [];
+    const out = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    await exportMetadata(t.hub.store, 'jsonl', out);
+    assert.ok(chunks.join('').includes('"xmpp"'), 'the metadata export has no XMPP records');
+    assert.equal(chunks.join('').includes(marker), false, 'the metadata export contains message text');
   });
 
   test('s2s links use STARTTLS', () => {
