@@ -343,7 +343,12 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     await waitFor('bot reply in XMPP', () => erin.bodiesFrom(componentDomain).find((b) => b.includes(marker)));
     await t.hub.worker.drained();
 
-    assert.equal(t.logs.join('').includes(marker), false, 'a log line contains message text');
+    const logs = t.logs.join('');
+    assert.equal(logs.includes(marker), false, 'a log line contains message text');
+    // Texts the earlier tests chatted through the proxies, both ways.
+    for (const text of ['see you at 11', 'yes, at noon', 'lunch?', 'first draft', 'in the thread', 'back again', 'gap 1']) {
+      assert.equal(logs.includes(text), false, `a log line contains "${text}"`);
+    }
     const chunks: string[] = [];
     const out = new Writable({
       write(chunk: Buffer, _encoding, done) {
