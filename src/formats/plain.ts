@@ -41,26 +41,32 @@ export function inlineToPlain(node: Inline): string {
   }
 }
 
-function blockToPlain(block: Block): string {
-  switch (block.type) {
-    case 'paragraph':
-      return block.children.map(inlineToPlain).join('');
-    case 'code_block':
-      return block.text;
-    case 'quote':
-      return block.children
-        .map(blockToPlain)
-        .join('\n\n')
-        .split('\n')
-        .map((line) => `> ${line}`)
-        .join('\n');
-    case 'list':
-      return block.items
-        .map((item, i) => `${block.ordered ? `${i + 1}.` : '-'} ${item.map(blockToPlain).join('\n')}`)
-        .join('\n');
-  }
+/**
+ * Renders blocks with a format's inline renderer and code block form. Quotes prefix each
+ * line with `> ` and lists use `-` or `1.`, which plain text, XEP-0393 styling and
+ * markdown share.
+ */
+export function renderBlocks(rich: RichText, inline: (node: Inline) => string, codeBlock: (block: Extract<Block, { type: 'code_block' }>) => string): string {
+  const render = (block: Block): string => {
+    switch (block.type) {
+      case 'paragraph':
+        return block.children.map(inline).join('');
+      case 'code_block':
+        return codeBlock(block);
+      case 'quote':
+        return block.children
+          .map(render)
+          .join('\n\n')
+          .split('\n')
+          .map((line) => `> ${line}`)
+          .join('\n');
+      case 'list':
+        return block.items.map((item, i) => `${block.ordered ? `${i + 1}.` : '-'} ${item.map(render).join('\n')}`).join('\n');
+    }
+  };
+  return rich.blocks.map(render).join('\n\n');
 }
 
 export function renderPlain(rich: RichText): string {
-  return rich.blocks.map(blockToPlain).join('\n\n');
+  return renderBlocks(rich, inlineToPlain, (block) => block.text);
 }

@@ -4,6 +4,7 @@
 // Source: xmpp.org/extensions/xep-0393.html (§5 block and span rules).
 
 import type { Block, Inline, RichText } from '../core/richtext.js';
+import { renderBlocks } from './plain.js';
 
 const spanTypes = { '*': 'bold', _: 'italic', '~': 'strike', '`': 'code' } as const;
 type Directive = keyof typeof spanTypes;
@@ -122,24 +123,6 @@ export function renderStylingInline(node: Inline): string {
   }
 }
 
-function renderBlock(block: Block): string {
-  switch (block.type) {
-    case 'paragraph':
-      return block.children.map(renderStylingInline).join('');
-    case 'code_block':
-      return `\`\`\`${block.language ?? ''}\n${block.text}\n\`\`\``;
-    case 'quote':
-      return block.children
-        .map(renderBlock)
-        .join('\n\n')
-        .split('\n')
-        .map((line) => `> ${line}`)
-        .join('\n');
-    case 'list':
-      return block.items.map((item, i) => `${block.ordered ? `${i + 1}.` : '-'} ${item.map(renderBlock).join('\n')}`).join('\n');
-  }
-}
-
 export function renderStyling(rich: RichText): string {
-  return rich.blocks.map(renderBlock).join('\n\n');
+  return renderBlocks(rich, renderStylingInline, (block) => `\`\`\`${block.language ?? ''}\n${block.text}\n\`\`\``);
 }

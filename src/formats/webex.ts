@@ -4,6 +4,7 @@
 // Source: developer.webex.com, "Basic Formatting" (bold, italic, strike, code, quotes).
 
 import type { Block, Inline, RichText } from '../core/richtext.js';
+import { renderBlocks } from './plain.js';
 
 const special = /[\\`*_~[\]<>#|]/g;
 
@@ -36,24 +37,6 @@ function inline(node: Inline): string {
   }
 }
 
-function block(node: Block): string {
-  switch (node.type) {
-    case 'paragraph':
-      return node.children.map(inline).join('');
-    case 'code_block':
-      return `\`\`\`${node.language ?? ''}\n${node.text.replace(/```/g, "'''")}\n\`\`\``;
-    case 'quote':
-      return node.children
-        .map(block)
-        .join('\n\n')
-        .split('\n')
-        .map((line) => `> ${line}`)
-        .join('\n');
-    case 'list':
-      return node.items.map((item, i) => `${node.ordered ? `${i + 1}.` : '-'} ${item.map(block).join('\n')}`).join('\n');
-  }
-}
-
 function styled(node: Inline | Block): boolean {
   switch (node.type) {
     case 'bold':
@@ -78,5 +61,5 @@ export function hasStyling(rich: RichText): boolean {
 }
 
 export function renderWebexMarkdown(rich: RichText): string {
-  return rich.blocks.map(block).join('\n\n');
+  return renderBlocks(rich, inline, (node) => `\`\`\`${node.language ?? ''}\n${node.text.replace(/```/g, "'''")}\n\`\`\``);
 }

@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 
+import { dnsDomain } from '../connectors/shared/config.js';
 import { slackConfigSchema } from '../connectors/slack/config.js';
 import { webexConfigSchema } from '../connectors/webex/config.js';
 import { xmppConfigSchema } from '../connectors/xmpp/config.js';
@@ -11,9 +12,7 @@ const id = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and hyphens, such as acme-webex');
 
-const domain = z
-  .string()
-  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a lowercase DNS domain such as acme.example');
+const domain = dnsDomain('acme.example');
 
 export const serverSchema = z
   .object({

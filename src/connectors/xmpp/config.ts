@@ -1,10 +1,9 @@
 import { z } from 'zod';
 
 import { secret } from '../../core/secret.js';
+import { dnsDomain } from '../shared/config.js';
 
-const domain = z
-  .string()
-  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a lowercase DNS domain such as xmpp.hub.example');
+const domain = dnsDomain('xmpp.hub.example');
 
 export const xmppConfigSchema = z
   .object({
