@@ -4,7 +4,7 @@
 // Source: xmpp.org/extensions/xep-0393.html (§5 block and span rules).
 
 import type { Block, Inline, RichText } from '../core/richtext.js';
-import { renderBlocks } from './plain.js';
+import { inlineToPlain, renderBlocks } from './plain.js';
 
 const spanTypes = { '*': 'bold', _: 'italic', '~': 'strike', '`': 'code' } as const;
 type Directive = keyof typeof spanTypes;
@@ -100,8 +100,6 @@ function joinLines(lines: string[]): Inline[] {
 
 export function renderStylingInline(node: Inline): string {
   switch (node.type) {
-    case 'text':
-      return node.text;
     case 'bold':
       return `*${node.children.map(renderStylingInline).join('')}*`;
     case 'italic':
@@ -110,16 +108,13 @@ export function renderStylingInline(node: Inline): string {
       return `~${node.children.map(renderStylingInline).join('')}~`;
     case 'code':
       return `\`${node.text}\``;
-    case 'break':
-      return '\n';
-    case 'emoji':
-      return node.unicode;
-    case 'mention':
-      return `@${node.name}`;
     case 'link': {
       const label = node.children.map(renderStylingInline).join('');
       return label && label !== node.url ? `${label} (${node.url})` : node.url;
     }
+    default:
+      // Text, line breaks, emoji and mentions read the same as in plain text.
+      return inlineToPlain(node);
   }
 }
 
