@@ -4,6 +4,7 @@
 // Source: api.slack.com/reference/surfaces/formatting (escaping &, <, >; <url|label>).
 
 import type { Inline, RichText } from '../core/richtext.js';
+import { emojiForSlackName } from './emoji.js';
 import { parseStyling, renderStyling } from './styling.js';
 
 const entities: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>' };
@@ -35,9 +36,14 @@ function controlToText(inner: string, names: SlackUserNames): string {
   return label === undefined ? url : `${unescapeSlack(label)} (${url})`;
 }
 
+/** Replaces `:name:` shortcodes (with skin tones) by their Unicode emoji; custom emoji stay as typed. */
+function shortcodesToEmoji(text: string): string {
+  return text.replace(/:([a-z0-9_+'-]+(?:::skin-tone-[2-6])?):/g, (match, name: string) => emojiForSlackName(name) ?? match);
+}
+
 export function parseSlack(text: string, names: SlackUserNames = () => undefined): RichText {
   const plain = text.replace(/<([^<>]*)>/g, (_match, inner: string) => controlToText(inner, names));
-  return parseStyling(unescapeSlack(plain));
+  return parseStyling(shortcodesToEmoji(unescapeSlack(plain)));
 }
 
 export function renderSlack(rich: RichText): string {

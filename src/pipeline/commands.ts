@@ -118,7 +118,7 @@ export class CommandHandler {
 
     const found = await this.findPerson(email, orgId, connection, now);
     if (found === 'same_platform') {
-      return reply(`${email} uses the same ${platformNames[connection.platform]} as you. Message them there directly.`);
+      return reply(`${email} is in your own organisation on ${platformNames[connection.platform]}. Message them there directly.`);
     }
     if (found === undefined) return reply(`No one with the address ${email} was found. Check the spelling and send the invitation again.`);
 
@@ -315,7 +315,7 @@ export class CommandHandler {
         inviterRef,
         inviter.id,
         'contact_established',
-        `${describePerson(acceptorCard)} accepted your invitation. Their messages reach you from "${acceptorCard.displayName}".`,
+        `${describePerson(acceptorCard)} accepted your invitation. Their messages reach you from "${acceptorCard.displayName} (${acceptorCard.domain})".`,
         now,
         sessionId,
       ),
@@ -323,7 +323,7 @@ export class CommandHandler {
         acceptorRef,
         acceptor.id,
         'contact_established',
-        `You are now connected with ${describePerson(inviterCard)}. Their messages reach you from "${inviterCard.displayName}".`,
+        `You are now connected with ${describePerson(inviterCard)}. Their messages reach you from "${inviterCard.displayName} (${inviterCard.domain})".`,
         now,
         sessionId,
       ),
@@ -406,29 +406,42 @@ export class CommandHandler {
             now,
           ),
           // Platforms with a roster (XMPP) take the proxy off it; the others have nothing to show.
-          deliveryPayload({
-            recipient: otherRef,
-            recipientUserId: other.id,
-            sender: { kind: 'proxy', contactId: contact.id, person: personCard(sender, senderConnection?.platform ?? ref.platform) },
-            sessionId: contact.sessionId,
-            event: { kind: 'contact_removed', id: newEventId(), occurredAt: new Date(now).toISOString(), from: ref, sessionId: contact.sessionId },
-            metadata: {
-              type: 'invite',
-              eventKind: 'contact_removed',
-              sender: sender.email ?? sender.platformUserId,
-              receiver: other.email ?? other.platformUserId,
-              sessionId: contact.sessionId,
-              sourcePlatform: ref.platform,
-              targetPlatform: otherConnection.platform,
-              sourceOrg: sender.orgId,
-              targetOrg: otherConnection.orgId,
-            },
-          }),
+          this.contactRemoved(otherRef, other, personCard(sender, senderConnection?.platform ?? ref.platform), ref, contact, now),
+          this.contactRemoved(ref, sender, personCard(other, otherConnection.platform), otherRef, contact, now),
         );
       }
       return plan;
     }
     return this.reply(ref, sender.id, `${email} is not one of your contacts. Send "contacts" to see the list.`, now);
+  }
+
+  /** A roster change for `recipient`: the proxy of `about` is no longer their contact. */
+  private contactRemoved(
+    recipientRef: UserRef,
+    recipient: UserRecord,
+    about: ReturnType<typeof personCard>,
+    aboutRef: UserRef,
+    contact: { id: ContactId; sessionId: ChatSessionId },
+    now: number,
+  ) {
+    return deliveryPayload({
+      recipient: recipientRef,
+      recipientUserId: recipient.id,
+      sender: { kind: 'proxy', contactId: contact.id, person: about },
+      sessionId: contact.sessionId,
+      event: { kind: 'contact_removed', id: newEventId(), occurredAt: new Date(now).toISOString(), from: aboutRef, sessionId: contact.sessionId },
+      metadata: {
+        type: 'invite',
+        eventKind: 'contact_removed',
+        sender: aboutRef.email ?? aboutRef.platformUserId,
+        receiver: recipient.email ?? recipient.platformUserId,
+        sessionId: contact.sessionId,
+        sourcePlatform: aboutRef.platform,
+        targetPlatform: recipientRef.platform,
+        sourceOrg: null,
+        targetOrg: recipient.orgId,
+      },
+    });
   }
 
   private async status(sender: UserRecord, ref: UserRef, now: number): Promise<Plan> {

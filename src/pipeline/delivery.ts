@@ -242,7 +242,8 @@ export class DeliveryWorker {
       return;
     }
 
-    log.error({ err: error }, 'Delivery failed for good; moved to the dead letters.');
+    if (retryable) log.error({ err: error }, 'Delivery failed for good; moved to the dead letters.');
+    else log.warn({ err_code: code, err_message: (error as Error).message }, 'The platform rejected the delivery; moved to the dead letters.');
     await this.fail(row, payload, retryable ? 'max_attempts' : code, log);
   }
 
@@ -257,20 +258,27 @@ export class DeliveryWorker {
       await repo.deadLetter(row, reason, now);
       await repo.appendMetadata([{ ...payload.metadata, at: now, outcome: 'dead_letter' }]);
       if (origin) {
-        const notice = noticePayload(
-          origin.ref,
-          origin.userId,
-          'not_delivered',
-          `Not delivered to ${name}: their platform did not accept it (${reason}) after ${row.attempts} attempt(s). Send it again later, or ask your admin to check the delivery log.`,
-          now,
-          payload.delivery.sessionId,
-        );
+        const notice = noticePayload(origin.ref, origin.userId, 'not_delivered', notDeliveredText(name, payload, reason, row.attempts), now, payload.delivery.sessionId);
         await repo.enqueue([outboxRow(notice, now)]);
       }
     });
     log.info({ reason }, 'Queued a not-delivered notice to the sender.');
     this.wake();
   }
+}
+
+const followUpNames: Partial<Record<string, string>> = { message_edit: 'Your edit', message_delete: 'Your deletion', reaction: 'Your reaction' };
+
+/** Platform codes that mean the message an edit, deletion or reaction refers to is gone. */
+const goneCodes = new Set(['platform_rejected:404', 'platform_rejected:message_not_found', 'platform_rejected:cant_update_message']);
+
+/** Words the sender's notice; it names what failed and why, never the message text. */
+function notDeliveredText(name: string, payload: OutboxPayload, reason: string, attempts: number): string {
+  const what = followUpNames[payload.delivery.event.kind];
+  if (what && goneCodes.has(reason)) {
+    return `${what} was not passed on to ${name}: the message it refers to no longer exists on their platform.`;
+  }
+  return `Not delivered to ${name}: their platform did not accept it (${reason}) after ${attempts} attempt(s). Send it again later, or ask your admin to check the delivery log.`;
 }
 
 class TimeoutError extends Error {}

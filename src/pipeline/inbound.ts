@@ -155,7 +155,18 @@ export class InboundPipeline {
       (p) => p.localUserId === sender.id,
     );
     if (!proxy) {
-      this.logger.info({ connection: connection.id, platform_conversation: conversationId }, 'Message in a conversation with no proxy; ignored.');
+      this.logger.info({ connection: connection.id, platform_conversation: conversationId }, 'Message in a conversation with no proxy; not relayed.');
+      if (event.kind === 'message') {
+        plan.deliveries.push(
+          noticePayload(
+            senderRef,
+            sender.id,
+            'not_delivered',
+            'Not delivered: this conversation is not linked to one of your Parley contacts. Send "contacts" to the Parley bot to see them, or "invite <email>" to add one.',
+            now,
+          ),
+        );
+      }
       return plan;
     }
 

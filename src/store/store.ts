@@ -6,7 +6,7 @@ import path from 'node:path';
 
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import { Migrator } from 'kysely/migration';
+import { Migrator } from 'kysely';
 import pg from 'pg';
 
 import type { SqlDialect } from './dialect.js';

@@ -323,6 +323,12 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     await waitFor('unsubscribe from Bob’s proxy', () => presences(bobProxy, 'unsubscribe')[0]);
     await waitFor('notice from the bot', () => erin.bodiesFrom(componentDomain).find((b) => b.includes('bob@globex.example ended the contact')));
 
+    // A proxy she was never connected with, and an address that is no proxy at all.
+    await erin.send(xml('message', { type: 'chat', to: proxyJid('dana@globex.example', componentDomain), id: 'stranger' }, xml('body', {}, 'hello?')));
+    await waitFor('not-linked notice', () => erin.bodiesFrom(componentDomain).find((b) => b.startsWith('Not delivered: this conversation is not linked')));
+    await erin.send(xml('presence', { type: 'subscribe', to: `notanemail@${componentDomain}` }));
+    await waitFor('subscription to a non-proxy denied', () => presences(`notanemail@${componentDomain}`, 'unsubscribed')[0]);
+
     await erin.send(xml('message', { type: 'chat', to: bobProxy, id: 'after-remove' }, xml('body', {}, 'are you there?')));
     await waitFor('not-delivered notice', () => erin.bodiesFrom(componentDomain).find((b) => b.startsWith('Not delivered: you are no longer connected with bob@globex.example')));
 

@@ -41,3 +41,9 @@ test('Webex markdown escapes literal marks', () => {
   assert.equal(renderWebexMarkdown(rich), '**bold** and 2 \\* 3 \\<b\\>');
   assert.equal(hasStyling(parseStyling('no marks here')), false);
 });
+
+test('Slack shortcodes become Unicode emoji', async () => {
+  const { parseSlack } = await import('../../src/formats/slack.js');
+  const { renderPlain } = await import('../../src/formats/plain.js');
+  assert.equal(renderPlain(parseSlack('ship it :tada: :+1::skin-tone-3: :partyparrot: at 10:30:00')), 'ship it 🎉 👍🏼 :partyparrot: at 10:30:00');
+});

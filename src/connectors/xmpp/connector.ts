@@ -58,6 +58,8 @@ interface Subscription {
   to: boolean;
   /** The proxy sent the user a `subscribe` that is still pending. */
   askOut: boolean;
+  /** The user sent the proxy a `subscribe`, so their server accepts the proxy's `subscribed`. */
+  askIn?: boolean;
 }
 
 export class XmppConnector implements Connector, PresenceSink {
@@ -89,7 +91,7 @@ export class XmppConnector implements Connector, PresenceSink {
         domain: settings.componentDomain,
         serverDomain: settings.serverDomain,
         secret: settings.secret,
-        limits: { maxStanzaChars: settings.maxStanzaBytes, maxDepth: settings.maxDepth, stanzaTimeoutMs: settings.stanzaTimeoutMs },
+        limits: { maxStanzaBytes: settings.maxStanzaBytes, maxDepth: settings.maxDepth, stanzaTimeoutMs: settings.stanzaTimeoutMs },
         reconnectMinMs: settings.reconnectMinMs,
         reconnectMaxMs: settings.reconnectMaxMs,
         replyTimeoutMs: 10_000,
@@ -152,7 +154,11 @@ export class XmppConnector implements Connector, PresenceSink {
           x('presence', { type: 'subscribe', from: proxy, to: user }, x('nick', { xmlns: ns.nick }, cardName(event.requester)), x('status', {}, hubText(event, delivery.sender) ?? '')),
         );
       }
-      const body = hubText(event, delivery.sender);
+      let body = hubText(event, delivery.sender);
+      if (event.kind === 'contact_request') {
+        const proxy = proxyJid(event.requester.email, this.settings.componentDomain);
+        body = `${body} Approving the contact request from ${proxy} in your XMPP client accepts it too.`;
+      }
       if (body) stanzas.push(...this.chat(this.settings.componentDomain, user, delivery.id, body, ids));
     } else {
       const sender = delivery.sender;
@@ -161,12 +167,17 @@ export class XmppConnector implements Connector, PresenceSink {
       if (!sender.binding) {
         binding = { contactId: sender.contactId, conversationId: proxy as PlatformConversationId, proxyUserId: proxy as PlatformUserId, data: {} };
       }
+      let hint = '';
       if (event.kind === 'contact_response' && event.accepted) {
         const before = await this.subscription(user, proxy);
         await this.updateSubscription(user, proxy, { from: true });
+        // The user's server drops this `subscribed` unless the user asked first (RFC 6121 §3.1.5).
         stanzas.push(x('presence', { type: 'subscribed', from: proxy, to: user }));
+        if (!before.askIn) hint = ` Add ${proxy} to your contacts to see when they are online.`;
         if (!before.to) stanzas.push(x('presence', { type: 'subscribe', from: proxy, to: user }, x('nick', { xmlns: ns.nick }, cardName(sender.person))));
         stanzas.push(presenceStanza(proxy, user, await this.lastPresence(user, proxy)));
+        // Ask for the user's current presence, so their contact sees it from the start.
+        stanzas.push(x('presence', { type: 'probe', from: proxy, to: user }));
       }
       if (event.kind === 'message_edit' || event.kind === 'message_delete' || event.kind === 'reaction') {
         stanzas.push(await this.followUp(proxy, user, delivery.id, event));
@@ -176,7 +187,7 @@ export class XmppConnector implements Connector, PresenceSink {
         if ((await this.subscription(user, proxy)).from) stanzas.push(presenceStanza(proxy, user, event.status));
       } else if (event.kind === 'contact_removed') {
         // The contact ended: take the proxy off the user's roster both ways.
-        await this.updateSubscription(user, proxy, { from: false, to: false, askOut: false });
+        await this.updateSubscription(user, proxy, { from: false, to: false, askOut: false, askIn: false });
         stanzas.push(
           x('presence', { type: 'unavailable', from: proxy, to: user }),
           x('presence', { type: 'unsubscribed', from: proxy, to: user }),
@@ -185,7 +196,8 @@ export class XmppConnector implements Connector, PresenceSink {
       } else if (event.kind === 'typing') {
         stanzas.push(x('message', { type: 'chat', from: proxy, to: user }, x(event.state === 'started' ? 'composing' : 'paused', { xmlns: ns.chatStates })));
       } else {
-        const body = event.kind === 'message' ? renderStyling(event.body) : hubText(event, sender);
+        const text = event.kind === 'message' ? renderStyling(event.body) : hubText(event, sender);
+        const body = text === undefined ? undefined : `${text}${hint}`;
         const replyTo = event.kind === 'message' ? event.replyTo : undefined;
         if (body) stanzas.push(...this.chat(proxy, user, delivery.id, body, ids, proxyDisplayName(sender), replyTo));
       }
@@ -404,13 +416,19 @@ export class XmppConnector implements Connector, PresenceSink {
   private async onPresence(stanza: XmlElement, from: Jid, to: Jid): Promise<void> {
     const type = stanza.attrs.type ?? 'available';
     const email = emailOfProxy(to, this.settings.componentDomain);
-    if (!email || from.local === undefined) return;
+    if (from.local === undefined) return;
+    if (!email) {
+      // Not a proxy address: deny a subscription at once, so it does not stay pending.
+      if (stanza.attrs.type === 'subscribe') this.sendQuietly(x('presence', { type: 'unsubscribed', from: stanza.attrs.to, to: bareJid(from) }));
+      return;
+    }
     const user = bareJid(from);
     const proxy = bareJid(to);
     const sub = await this.subscription(user, proxy);
 
     switch (type) {
       case 'subscribe':
+        await this.updateSubscription(user, proxy, { askIn: true });
         if (sub.from) {
           // Already a contact: approve again, as RFC 6121 §3.1.3 requires for a known subscriber.
           this.sendQuietly(x('presence', { type: 'subscribed', from: proxy, to: user }));
@@ -491,7 +509,7 @@ export class XmppConnector implements Connector, PresenceSink {
     if (type === 'get' && query?.name === 'vCard' && query.ns === ns.vcard && to.local !== undefined) {
       const card = await this.card(bareJid(to));
       if (card) return result(vcard(card));
-      this.sendQuietly(errorReply(stanza, 'cancel', 'item-not-found', 'This contact has no profile yet.'));
+      this.sendQuietly(errorReply(stanza, 'cancel', 'item-not-found', 'No profile: this address is not one of your Parley contacts.'));
       return;
     }
     void from;

@@ -85,8 +85,8 @@ export class StreamError extends Error {
 }
 
 export interface StreamLimits {
-  /** Largest stanza, and largest run of text between stanzas, in characters. */
-  maxStanzaChars: number;
+  /** Largest stanza, and largest run of text between stanzas, in bytes. */
+  maxStanzaBytes: number;
   /** Deepest element nesting inside a stanza. */
   maxDepth: number;
   /** Time a stanza may take from its first byte to its end, in milliseconds. */
@@ -94,7 +94,7 @@ export interface StreamLimits {
 }
 
 export const defaultStreamLimits: StreamLimits = {
-  maxStanzaChars: 512 * 1024,
+  maxStanzaBytes: 512 * 1024,
   maxDepth: 64,
   stanzaTimeoutMs: 30_000,
 };
@@ -118,7 +118,7 @@ export class XmlStreamParser {
   private readonly decoder = new StringDecoder('utf8');
   private readonly stack: XmlElement[] = [];
   private depth = 0;
-  /** Characters fed since the last stanza ended (or the stream opened). */
+  /** Bytes fed since the last stanza ended (or the stream opened). */
   private pending = 0;
   private timer: NodeJS.Timeout | undefined;
   private failed = false;
@@ -148,13 +148,13 @@ export class XmlStreamParser {
 
   write(chunk: Buffer): void {
     if (this.failed) return;
-    const value = this.decoder.write(chunk);
-    if (value.length === 0) return;
-    this.pending += value.length;
-    if (this.pending > this.limits.maxStanzaChars) {
-      this.fail(new StreamError('policy-violation', `A stanza exceeded ${this.limits.maxStanzaChars} characters.`));
+    this.pending += chunk.length;
+    if (this.pending > this.limits.maxStanzaBytes) {
+      this.fail(new StreamError('policy-violation', `A stanza exceeded ${this.limits.maxStanzaBytes} bytes.`));
       return;
     }
+    const value = this.decoder.write(chunk);
+    if (value.length === 0) return;
     if (this.timer === undefined && (this.depth > 1 || value.trim().length > 0)) {
       this.timer = setTimeout(
         () => this.fail(new StreamError('policy-violation', `A stanza took more than ${this.limits.stanzaTimeoutMs} ms to arrive.`)),

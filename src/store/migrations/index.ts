@@ -1,7 +1,7 @@
 // Numbered migrations, applied in order; one file per change, never edited once released.
 
 import type { Kysely } from 'kysely';
-import type { Migration, MigrationProvider } from 'kysely/migration';
+import type { Migration, MigrationProvider } from 'kysely';
 
 import type { SqlDialect } from '../dialect.js';
 import * as m001 from './001_initial.js';
