@@ -89,6 +89,8 @@ export interface ContactResponseEvent extends EventBase {
   kind: 'contact_response';
   invitationId: InvitationId;
   accepted: boolean;
+  /** The invitee's platform reported the address unreachable (an XMPP bounce). */
+  unreachable?: boolean;
 }
 
 export interface ContactRemovedEvent extends EventBase {
@@ -133,6 +135,8 @@ export interface NoticeEvent extends EventBase {
   kind: 'notice';
   code: NoticeCode;
   text: string;
+  /** The address of an invitation the hub could not send, for platforms that track requests (an XMPP roster). */
+  inviteRefused?: string;
 }
 
 export type CanonicalEvent =

@@ -100,27 +100,33 @@ export class CommandHandler {
 
   private async invite(email: string, connection: ConnectionInfo, sender: UserRecord, ref: UserRef, now: number): Promise<Plan> {
     const reply = (text: string): Plan => this.reply(ref, sender.id, text, now);
+    // The invitation was not sent; a roster that asked for it can drop the request.
+    const refuse = (text: string): Plan => {
+      const plan = emptyPlan();
+      plan.deliveries.push(noticePayload(ref, sender.id, 'command_reply', text, now, undefined, { inviteRefused: email }));
+      return plan;
+    };
 
-    if (email === sender.email) return reply('You cannot invite yourself. Send "invite" with the address of someone at another organisation.');
+    if (email === sender.email) return refuse('You cannot invite yourself. Send "invite" with the address of someone at another organisation.');
 
     const domain = email.split('@')[1] ?? '';
     const orgId = this.directory.orgOfDomain(domain);
     if (orgId === undefined) {
-      return reply(
+      return refuse(
         `No organisation on this hub uses the domain ${domain}. Check the address, or ask your admin to connect that organisation.`,
       );
     }
 
     const sent = await this.store.countInvitationsSince(sender.id, now - dayMs);
     if (sent >= this.settings.invitesPerDay) {
-      return reply(`You have sent ${sent} invitations in the last 24 hours, the most allowed. Try again tomorrow.`);
+      return refuse(`You have sent ${sent} invitations in the last 24 hours, the most allowed. Try again tomorrow.`);
     }
 
     const found = await this.findPerson(email, orgId, connection, now);
     if (found === 'same_platform') {
-      return reply(`${email} is in your own organisation on ${platformNames[connection.platform]}. Message them there directly.`);
+      return refuse(`${email} is in your own organisation on ${platformNames[connection.platform]}. Message them there directly.`);
     }
-    if (found === undefined) return reply(`No one with the address ${email} was found. Check the spelling and send the invitation again.`);
+    if (found === undefined) return refuse(`No one with the address ${email} was found. Check the spelling and send the invitation again.`);
 
     const invitee = found.user;
     const inviteeConnection = found.connection;
@@ -413,6 +419,31 @@ export class CommandHandler {
       return plan;
     }
     return this.reply(ref, sender.id, `${email} is not one of your contacts. Send "contacts" to see the list.`, now);
+  }
+
+  /**
+   * The invitee's platform bounced the contact request: the invitation is cancelled and the
+   * inviter told. Only a bounce from the invitee's own address counts.
+   */
+  async unreachable(invitee: UserRecord, invitationId: InvitationId, now: number): Promise<Plan> {
+    const invitation = (await this.store.pendingInvitationsTo(invitee.id, now)).find((i) => i.id === invitationId);
+    if (!invitation) return emptyPlan();
+    const inviter = await this.store.getUser(invitation.fromUserId);
+    const inviterConnection = inviter ? this.directory.connection(inviter.connectionId) : undefined;
+    const plan = emptyPlan();
+    plan.apply = (repo) => repo.setInvitationStatus(invitation.id, 'cancelled', now);
+    if (inviter && inviterConnection) {
+      plan.deliveries.push(
+        noticePayload(
+          userRef(inviter, inviterConnection.platform),
+          inviter.id,
+          'command_reply',
+          `Your invitation to ${invitation.toEmail} could not be delivered: their server reports that the address does not exist or takes no messages. Check the address and send the invitation again.`,
+          now,
+        ),
+      );
+    }
+    return plan;
   }
 
   /** A roster change for `recipient`: the proxy of `about` is no longer their contact. */

@@ -77,6 +77,8 @@ export class InboundPipeline {
     let plan: Plan;
     if (event.kind === 'message' && inbound.target.kind === 'bot') {
       plan = await this.commands.handle(connection, sender, event, now);
+    } else if (event.kind === 'contact_response' && event.unreachable && inbound.target.kind === 'bot') {
+      plan = await this.commands.unreachable(sender, event.invitationId, now);
     } else if (event.kind === 'presence') {
       // Kept for the `contacts` command; the presence relay passes it on where it can be shown.
       plan = emptyPlan();

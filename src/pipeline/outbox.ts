@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { Delivery, Sender } from '../core/connector.js';
-import type { CanonicalEvent, NoticeCode, UserRef } from '../core/events.js';
+import type { CanonicalEvent, NoticeCode, NoticeEvent, UserRef } from '../core/events.js';
 import type { ChatSessionId, DeliveryId, EventId, UserId } from '../core/ids.js';
 import type { MetadataInsert, OutboxInsert } from '../store/types.js';
 import { botRef } from './directory.js';
@@ -79,13 +79,14 @@ export function noticePayload(
   text: string,
   now: number,
   sessionId?: ChatSessionId,
+  details: Pick<NoticeEvent, 'inviteRefused'> = {},
 ): OutboxPayload {
   return deliveryPayload({
     recipient,
     recipientUserId,
     sender: { kind: 'bot' },
     sessionId,
-    event: { kind: 'notice', id: newEventId(), occurredAt: new Date(now).toISOString(), from: botRef(recipient), code, text },
+    event: { kind: 'notice', id: newEventId(), occurredAt: new Date(now).toISOString(), from: botRef(recipient), code, text, ...details },
     metadata: {
       type: 'notice',
       eventKind: 'notice',

@@ -164,6 +164,22 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     assert.equal(inXmpp, 'Thanks _a lot_ & `code`');
   });
 
+  test('unknown addresses end in a notice', async () => {
+    const { webex, people } = t.world;
+    // An invitation to an account the partner's server does not have bounces back.
+    await webex.actAs(people.alice.token).sendMessage({ toPersonEmail: people.webexBot.email, text: 'invite nobody@partner.test' });
+    const bounced = await waitFor('unreachable notice in Webex', () =>
+      webex.inbox(people.alice.id).find((m) => m.personId === people.webexBot.id && m.text?.startsWith('Your invitation to nobody@partner.test could not be delivered')),
+    );
+    assert.match(bounced.text ?? '', /does not exist/);
+
+    // A roster request for someone no connected organisation has is denied, not left pending.
+    const stranger = proxyJid('nobody@acme.example', componentDomain);
+    await erin.send(xml('presence', { type: 'subscribe', to: stranger }));
+    await waitFor('bot explains', () => erin.bodiesFrom(componentDomain).find((b) => b.startsWith('No one with the address nobody@acme.example')));
+    await waitFor('request denied', () => presences(stranger, 'unsubscribed')[0]);
+  });
+
   test('XMPP corrections and reactions reach Webex', async () => {
     const { webex, people } = t.world;
     await erin.send(xml('message', { type: 'chat', to: aliceProxy, id: 'fix-1' }, xml('body', {}, 'see you at 10')));

@@ -21,11 +21,11 @@ import type {
 } from '../../core/connector.js';
 import { PlatformUnavailableError } from '../../core/errors.js';
 import type { InboundEvent, PersonCard, PresenceStatus, UserRef } from '../../core/events.js';
-import type { ConnectionId, EventId, PlatformConversationId, PlatformMessageId, PlatformUserId } from '../../core/ids.js';
+import type { ConnectionId, EventId, InvitationId, PlatformConversationId, PlatformMessageId, PlatformUserId } from '../../core/ids.js';
 import { parseStyling, renderStyling } from '../../formats/styling.js';
 import { splitText, utf8Bytes } from '../shared/http.js';
 import { bareJid, emailOfProxy, parseJid, proxyJid, type Jid } from './address.js';
-import { ComponentConnection, ComponentOfflineError } from './component.js';
+import { ComponentConnection, ComponentOfflineError, stanzaErrorCondition } from './component.js';
 import type { XmppConfig } from './config.js';
 import { child, children, text, x, type XmlElement } from './xml.js';
 
@@ -149,10 +149,21 @@ export class XmppConnector implements Connector, PresenceSink {
       if (event.kind === 'contact_request') {
         const proxy = proxyJid(event.requester.email, this.settings.componentDomain);
         await this.rememberCard(proxy, event.requester);
+        // A bounce of the request's chat message means the address cannot be reached.
+        await this.context!.setState(`request:${delivery.id}`, event.invitationId);
         await this.updateSubscription(user, proxy, { askOut: true });
         stanzas.push(
           x('presence', { type: 'subscribe', from: proxy, to: user }, x('nick', { xmlns: ns.nick }, cardName(event.requester)), x('status', {}, hubText(event, delivery.sender) ?? '')),
         );
+      }
+      if (event.kind === 'notice' && event.inviteRefused !== undefined) {
+        // A roster request that became no invitation: deny it, so it does not stay pending.
+        const proxy = proxyJid(event.inviteRefused, this.settings.componentDomain);
+        const sub = await this.subscription(user, proxy);
+        if (sub.askIn && !sub.from) {
+          await this.updateSubscription(user, proxy, { askIn: false });
+          stanzas.push(x('presence', { type: 'unsubscribed', from: proxy, to: user }));
+        }
       }
       let body = hubText(event, delivery.sender);
       if (event.kind === 'contact_request') {
@@ -318,10 +329,8 @@ export class XmppConnector implements Connector, PresenceSink {
 
   private async onMessage(stanza: XmlElement, from: Jid, to: Jid): Promise<void> {
     const type = stanza.attrs.type ?? 'normal';
-    if (type === 'error' || type === 'groupchat' || type === 'headline') {
-      if (type === 'error') this.logger?.warn({ platform_message: stanza.attrs.id }, 'An XMPP server bounced a message from the hub.');
-      return;
-    }
+    if (type === 'error') return this.onBounce(stanza, from);
+    if (type === 'groupchat' || type === 'headline') return;
     if (from.local === undefined) return;
     if (to.local !== undefined && !emailOfProxy(to, this.settings.componentDomain)) {
       this.sendQuietly(errorReply(stanza, 'cancel', 'item-not-found', 'There is no Parley contact at this address.'));
@@ -370,6 +379,35 @@ export class XmppConnector implements Connector, PresenceSink {
       });
     }
     if (events.length > 0) await this.context!.receive(events);
+  }
+
+  /**
+   * A message the hub sent came back as an error. When it carried a contact request, the
+   * address cannot be reached, which the inviter is told; other bounces are logged.
+   */
+  private async onBounce(stanza: XmlElement, from: Jid): Promise<void> {
+    const condition = stanzaErrorCondition(stanza);
+    const invitationId = stanza.attrs.id ? await this.context!.getState(`request:${stanza.attrs.id}`) : undefined;
+    if (!invitationId || from.local === undefined) {
+      this.logger?.warn({ platform_message: stanza.attrs.id, condition }, 'An XMPP server bounced a message from the hub.');
+      return;
+    }
+    this.logger?.info({ invitation_id: invitationId, condition }, 'An XMPP server bounced a contact request; the address cannot be reached.');
+    await this.context!.receive([
+      {
+        platformEventId: randomUUID(),
+        target: { kind: 'bot' },
+        event: {
+          kind: 'contact_response',
+          id: randomUUID() as EventId,
+          occurredAt: new Date().toISOString(),
+          from: this.userRef(from),
+          invitationId: invitationId as InvitationId,
+          accepted: false,
+          unreachable: true,
+        },
+      },
+    ]);
   }
 
   /** The key of the message a XEP-0461 reply refers to: the proxy's message or the user's own. */
