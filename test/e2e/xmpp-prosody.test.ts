@@ -134,6 +134,10 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     await t.hub.worker.drained();
     assert.deepEqual(inXmpp, [0, 1, 2, 3, 4].map((i) => `w2x ${i}`));
     assert.equal(inWebex.length, 5);
+    // Styling crosses both ways: XEP-0393 marks became Webex markdown, and back.
+    assert.equal(inWebex[0]!.markdown, 'x2w 0 **bold** *it*');
+    await webex.actAs(people.alice.token).sendMessage({ roomId: aliceRoom, markdown: 'w2x **strong** and ~~old~~' });
+    await waitFor('styled message in XMPP', () => erin.bodiesFrom(aliceProxy).find((b) => b === 'w2x *strong* and ~old~'));
   });
 
   test('Slack invite accepted in the roster', async () => {

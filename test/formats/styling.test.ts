@@ -47,3 +47,9 @@ test('Slack shortcodes become Unicode emoji', async () => {
   const { renderPlain } = await import('../../src/formats/plain.js');
   assert.equal(renderPlain(parseSlack('ship it :tada: :+1::skin-tone-3: :partyparrot: at 10:30:00')), 'ship it 🎉 👍🏼 :partyparrot: at 10:30:00');
 });
+
+test('Webex markdown parses into the same tree', async () => {
+  const { parseMarkdown } = await import('../../src/formats/markdown.js');
+  const rich = parseMarkdown('**bold** and *it* ~~gone~~ `a<b` &amp; <@personEmail:bob@globex.example|Bob> <@all>\n\n> quoted');
+  assert.equal(renderStyling(rich), '*bold* and _it_ ~gone~ `a<b` &amp; @Bob @all\n\n> quoted');
+});

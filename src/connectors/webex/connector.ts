@@ -27,6 +27,7 @@ import type {
   PlatformUserId,
 } from '../../core/ids.js';
 import { parsePlain, renderPlain } from '../../formats/plain.js';
+import { parseMarkdown } from '../../formats/markdown.js';
 import { hasStyling, renderWebexMarkdown } from '../../formats/webex.js';
 import { splitText, utf8Bytes } from '../shared/http.js';
 import { WebexApi, type WebexMessage } from './api.js';
@@ -178,7 +179,8 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource {
           ...(displayName ? { displayName } : {}),
         },
         messageId: message.id as PlatformMessageId,
-        body: parsePlain(message.text ?? ''),
+        // A message sent with formatting has its markdown source; plain ones only text.
+        body: message.markdown ? parseMarkdown(message.markdown) : parsePlain(message.text ?? ''),
         ...(message.parentId ? { replyTo: message.parentId as PlatformMessageId } : {}),
       },
     };

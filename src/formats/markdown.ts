@@ -1,0 +1,114 @@
+// Markdown in (Webex messages sent with formatting), through marked's lexer. Entities and
+// raw HTML are kept as literal text. Webex mention tags become `@Name` text, since the
+// person is not on the other platform, and `<@all>` becomes `@all`, which notifies nobody.
+
+import { Lexer, type Token, type Tokens } from 'marked';
+
+import type { Block, Inline, RichText } from '../core/richtext.js';
+
+const mentionTags = /<@(?:personEmail|personId):([^|>]+)(?:\|([^>]*))?>|<@all>/g;
+
+/** Rewrites Webex mention tags as plain `@Name` text before the markdown is parsed. */
+function mentionsToText(markdown: string): string {
+  return markdown.replace(mentionTags, (tag, id: string | undefined, name: string | undefined) => (id === undefined ? '@all' : `@${name ?? id}`));
+}
+
+function inlines(tokens: Token[] | undefined): Inline[] {
+  const out: Inline[] = [];
+  for (const token of tokens ?? []) {
+    switch (token.type) {
+      case 'strong':
+        out.push({ type: 'bold', children: inlines((token as Tokens.Strong).tokens) });
+        break;
+      case 'em':
+        out.push({ type: 'italic', children: inlines((token as Tokens.Em).tokens) });
+        break;
+      case 'del':
+        out.push({ type: 'strike', children: inlines((token as Tokens.Del).tokens) });
+        break;
+      case 'codespan':
+        out.push({ type: 'code', text: (token as Tokens.Codespan).text });
+        break;
+      case 'br':
+        out.push({ type: 'break' });
+        break;
+      case 'link': {
+        const link = token as Tokens.Link;
+        // A bare address that GFM turned into a mailto link stays the address.
+        if (link.href === `mailto:${link.text}`) out.push({ type: 'text', text: link.text });
+        else out.push({ type: 'link', url: link.href, children: inlines(link.tokens) });
+        break;
+      }
+      case 'image': {
+        const image = token as Tokens.Image;
+        out.push({ type: 'link', url: image.href, children: image.text ? [{ type: 'text', text: image.text }] : [] });
+        break;
+      }
+      case 'html':
+        out.push({ type: 'text', text: (token as Tokens.HTML).text });
+        break;
+      case 'text': {
+        const text = token as Tokens.Text;
+        if (text.tokens && text.tokens.length > 0) out.push(...inlines(text.tokens));
+        else out.push(...lines(text.text));
+        break;
+      }
+      default:
+        // escape tokens and anything newer than this mapping: their text as written.
+        out.push({ type: 'text', text: 'text' in token && typeof token.text === 'string' ? token.text : token.raw });
+    }
+  }
+  return out;
+}
+
+/** Plain text with its soft line breaks kept as breaks. */
+function lines(text: string): Inline[] {
+  const out: Inline[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (i > 0) out.push({ type: 'break' });
+    if (line !== '') out.push({ type: 'text', text: line });
+  });
+  return out;
+}
+
+function blocks(tokens: Token[]): Block[] {
+  const out: Block[] = [];
+  for (const token of tokens) {
+    switch (token.type) {
+      case 'space':
+        break;
+      case 'paragraph':
+        out.push({ type: 'paragraph', children: inlines((token as Tokens.Paragraph).tokens) });
+        break;
+      case 'heading':
+        out.push({ type: 'paragraph', children: [{ type: 'bold', children: inlines((token as Tokens.Heading).tokens) }] });
+        break;
+      case 'code': {
+        const code = token as Tokens.Code;
+        out.push({ type: 'code_block', text: code.text, ...(code.lang ? { language: code.lang } : {}) });
+        break;
+      }
+      case 'blockquote':
+        out.push({ type: 'quote', children: blocks((token as Tokens.Blockquote).tokens) });
+        break;
+      case 'list': {
+        const list = token as Tokens.List;
+        out.push({ type: 'list', ordered: list.ordered, items: list.items.map((item) => blocks(item.tokens)) });
+        break;
+      }
+      case 'text': {
+        const text = token as Tokens.Text;
+        out.push({ type: 'paragraph', children: text.tokens ? inlines(text.tokens) : lines(text.text) });
+        break;
+      }
+      default:
+        // Tables, rules and raw HTML blocks: their source text.
+        out.push({ type: 'paragraph', children: lines(token.raw.trimEnd()) });
+    }
+  }
+  return out;
+}
+
+export function parseMarkdown(markdown: string): RichText {
+  return { blocks: blocks(new Lexer({ gfm: true }).lex(mentionsToText(markdown))) };
+}
