@@ -8,7 +8,7 @@ import type http from 'node:http';
 
 import type { Conversation, SimMessage } from './model.js';
 import type { SlackState } from './state.js';
-import { postAsUser } from './user-actions.js';
+import { deleteAsUser, editAsUser, postAsUser, reactAsUser } from './user-actions.js';
 
 const PAGE_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/console': { file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -52,7 +52,8 @@ function renderForConsole(state: SlackState, message: SimMessage): Record<string
     isBot: message.botId !== undefined,
     icon: message.iconUrl ?? author?.image72 ?? null,
     iconEmoji: message.iconEmoji ?? null,
-    text: message.text,
+    // Shown as the Slack client shows it, with &, < and > unescaped.
+    text: message.text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'),
     edited: message.edited !== undefined,
     reactions: message.reactions.map((r) => ({ name: r.name, count: r.users.length })),
   };
@@ -104,7 +105,16 @@ interface PostBody {
   text?: unknown;
   threadTs?: unknown;
   other?: unknown;
+  ts?: unknown;
+  name?: unknown;
 }
+
+/** The Slack client sends typed text with &, < and > escaped; the console does the same. */
+function asTyped(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 function handlePost(state: SlackState, path: string, body: PostBody): ConsoleReply {
   const user = typeof body.user === 'string' ? body.user : '';
@@ -116,11 +126,24 @@ function handlePost(state: SlackState, path: string, body: PostBody): ConsoleRep
   }
 
   if (path === '/console/api/post') {
-    const channel = typeof body.channel === 'string' ? body.channel : '';
-    const text = typeof body.text === 'string' ? body.text : '';
-    const threadTs = typeof body.threadTs === 'string' && body.threadTs !== '' ? body.threadTs : undefined;
-    const message = postAsUser(state, user, channel, text, threadTs === undefined ? {} : { threadTs });
+    const threadTs = str(body.threadTs) === '' ? undefined : str(body.threadTs);
+    const message = postAsUser(state, user, str(body.channel), asTyped(str(body.text)), threadTs === undefined ? {} : { threadTs });
     return json(200, { ts: message.ts });
+  }
+
+  if (path === '/console/api/edit') {
+    editAsUser(state, user, str(body.channel), str(body.ts), asTyped(str(body.text)));
+    return json(200, {});
+  }
+
+  if (path === '/console/api/delete') {
+    deleteAsUser(state, user, str(body.channel), str(body.ts));
+    return json(200, {});
+  }
+
+  if (path === '/console/api/react') {
+    reactAsUser(state, user, str(body.channel), str(body.ts), str(body.name).replace(/^:|:$/g, ''));
+    return json(200, {});
   }
 
   return json(404, { error: `No console route ${path}.` });

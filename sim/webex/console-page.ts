@@ -18,11 +18,17 @@ export const consolePage = `<!doctype html>
   form { display: flex; gap: 6px; }
   input[name=text] { flex: 1; }
   #error { color: #b00020; }
+  .message.reply { margin-left: 24px; }
+  .action { font-size: 11px; margin-left: 4px; padding: 0 6px; }
 </style>
 </head>
 <body>
 <aside>
   <label>Act as <select id="user"></select></label>
+  <label>Status <select id="status">
+    <option>active</option><option>inactive</option><option>DoNotDisturb</option><option>meeting</option>
+    <option>call</option><option>presenting</option><option>OutOfOffice</option>
+  </select></label>
   <h3>Rooms</h3>
   <div id="rooms"></div>
 </aside>
@@ -43,6 +49,7 @@ export const consolePage = `<!doctype html>
   const roomTitle = document.getElementById('roomTitle');
   const errorBox = document.getElementById('error');
   let selectedRoom = null;
+  let usersById = {};
 
   async function getJson(url, options) {
     const response = await fetch(url, options);
@@ -51,8 +58,41 @@ export const consolePage = `<!doctype html>
     return body;
   }
 
+  function actionButton(label, run) {
+    const button = document.createElement('button');
+    button.className = 'action';
+    button.textContent = label;
+    button.onclick = async () => {
+      try { await run(); errorBox.textContent = ''; await refresh(); } catch (error) { errorBox.textContent = error.message; }
+    };
+    return button;
+  }
+  function post(url, body) {
+    return getJson(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  }
+  // Reply in the message's thread for anyone; edit and delete for the author.
+  function actions(message, personId) {
+    const buttons = [actionButton('Reply', async () => {
+      const text = prompt('Reply in thread');
+      if (text) await post('/console/api/send', { personId, roomId: selectedRoom, parentId: message.parentId || message.id, text });
+    })];
+    if (message.personId === personId) {
+      buttons.push(actionButton('Edit', async () => {
+        const text = prompt('New text', message.text);
+        if (text) await post('/console/api/edit', { personId, roomId: selectedRoom, messageId: message.id, text });
+      }));
+      buttons.push(actionButton('Delete', async () => {
+        if (confirm('Delete this message?')) await post('/console/api/delete', { personId, messageId: message.id });
+      }));
+    }
+    return buttons;
+  }
+  const statusSelect = document.getElementById('status');
+  statusSelect.onchange = () => post('/console/api/status', { personId: userSelect.value, status: statusSelect.value })
+    .catch((error) => { errorBox.textContent = error.message; });
   async function loadUsers() {
     const users = await getJson('/console/api/users');
+    usersById = Object.fromEntries(users.map((user) => [user.id, user]));
     userSelect.replaceChildren();
     for (const user of users) {
       const option = document.createElement('option');
@@ -80,7 +120,7 @@ export const consolePage = `<!doctype html>
     messagesBox.replaceChildren();
     for (const message of messages) {
       const line = document.createElement('div');
-      line.className = 'message';
+      line.className = message.parentId ? 'message reply' : 'message';
       const author = document.createElement('span');
       author.className = 'author';
       author.textContent = message.author;
@@ -89,7 +129,7 @@ export const consolePage = `<!doctype html>
       const time = document.createElement('span');
       time.className = 'time';
       time.textContent = new Date(message.created).toLocaleTimeString();
-      line.append(author, text, time);
+      line.append(author, text, time, ...actions(message, personId));
       messagesBox.append(line);
     }
     messagesBox.scrollTop = messagesBox.scrollHeight;
@@ -114,7 +154,7 @@ export const consolePage = `<!doctype html>
     }
   };
 
-  userSelect.onchange = () => { selectedRoom = null; roomTitle.textContent = 'Pick a room, or send to an email'; refresh(); };
+  userSelect.onchange = () => { selectedRoom = null; statusSelect.value = (usersById[userSelect.value] || {}).status || 'active'; roomTitle.textContent = 'Pick a room, or send to an email'; refresh(); };
   loadUsers().then(refresh);
   setInterval(() => refresh().catch((error) => { errorBox.textContent = error.message; }), 1500);
 </script>

@@ -4,11 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest, notFound } from './errors.js';
 import { consolePage } from './console-page.js';
 import { type Fields, asFields, requiredString } from './input.js';
-import { createMessage, visibleRoom } from './messages.js';
-import type { PersonRecord, WebexState } from './state.js';
+import { createMessage, deleteMessage, editMessage, visibleRoom } from './messages.js';
+import type { PersonRecord, PersonStatus, WebexState } from './state.js';
 import { roomView } from './views.js';
 
 const CONSOLE_MESSAGE_LIMIT = 200;
+
+const statuses: PersonStatus[] = ['active', 'inactive', 'DoNotDisturb', 'meeting', 'call', 'presenting', 'OutOfOffice'];
 
 function personFrom(state: WebexState, fields: Fields): PersonRecord {
   const personId = requiredString(fields, 'personId');
@@ -30,6 +32,7 @@ export function registerConsoleRoutes(app: FastifyInstance, state: WebexState): 
       displayName: p.displayName,
       email: p.email,
       type: p.type,
+      status: p.status,
       org: state.orgs.get(p.orgId)?.domain,
     }));
   });
@@ -56,7 +59,8 @@ export function registerConsoleRoutes(app: FastifyInstance, state: WebexState): 
         id: m.id,
         personId: m.personId,
         author: state.people.get(m.personId)?.displayName ?? m.personId,
-        text: m.text ?? m.markdown ?? m.files.join(' '),
+        // The markdown source when the message has one, so formatting that crossed is visible.
+        text: m.markdown ?? m.text ?? m.files.join(' '),
         created: m.created,
         updated: m.updated,
         parentId: m.parentId,
@@ -69,11 +73,37 @@ export function registerConsoleRoutes(app: FastifyInstance, state: WebexState): 
     if (!fields.roomId && !fields.toPersonEmail) {
       throw badRequest('Pick a room or give an email address to send to.');
     }
+    // Text with markdown marks goes as markdown, as a Webex client sends formatted text.
+    const text = typeof fields.text === 'string' ? fields.text : '';
+    const formatted = /\*\*|__|~~|`|^> /m.test(text);
     const { message } = createMessage(state, person, {
       roomId: fields.roomId,
       toPersonEmail: fields.toPersonEmail,
-      text: fields.text,
+      parentId: fields.parentId || undefined,
+      ...(formatted ? { markdown: text } : { text }),
     });
     return { id: message.id, roomId: message.roomId };
+  });
+
+  app.post('/console/api/edit', async (request) => {
+    const fields = asFields(request.body);
+    const person = personFrom(state, fields);
+    const message = editMessage(state, person, requiredString(fields, 'messageId'), { roomId: fields.roomId, text: fields.text });
+    return { id: message.id };
+  });
+
+  app.post('/console/api/delete', async (request) => {
+    const fields = asFields(request.body);
+    deleteMessage(state, personFrom(state, fields), requiredString(fields, 'messageId'));
+    return {};
+  });
+
+  app.post('/console/api/status', async (request) => {
+    const fields = asFields(request.body);
+    const person = personFrom(state, fields);
+    const status = requiredString(fields, 'status') as PersonStatus;
+    if (!statuses.includes(status)) throw badRequest(`Unknown status ${status}; use one of ${statuses.join(', ')}.`);
+    person.status = status;
+    return { status };
   });
 }

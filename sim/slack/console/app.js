@@ -73,6 +73,38 @@ async function loadConversations() {
   }
 }
 
+/** Buttons a Slack user has on a message: react on any, edit and delete on their own. */
+function actions(message) {
+  const bar = element('div', 'actions');
+  const button = (label, run) => {
+    const node = element('button', 'action', label);
+    node.addEventListener('click', async () => {
+      await run();
+      refresh();
+    });
+    bar.append(node);
+  };
+  const target = { user: view.user, channel: view.channel, ts: message.ts };
+  button('React', async () => {
+    const name = prompt('Emoji name, such as thumbsup or tada');
+    if (name) await postJson('/console/api/react', { ...target, name });
+  });
+  button('Reply in thread', async () => {
+    const text = prompt('Reply');
+    if (text) await postJson('/console/api/post', { user: view.user, channel: view.channel, text, threadTs: message.threadTs || message.ts });
+  });
+  if (message.senderId === view.user && !message.isBot) {
+    button('Edit', async () => {
+      const text = prompt('New text', message.text);
+      if (text) await postJson('/console/api/edit', { ...target, text });
+    });
+    button('Delete', async () => {
+      if (confirm('Delete this message?')) await postJson('/console/api/delete', target);
+    });
+  }
+  return bar;
+}
+
 function renderMessage(message) {
   const row = element('div', message.threadTs && message.threadTs !== message.ts ? 'message thread' : 'message');
 
@@ -94,6 +126,7 @@ function renderMessage(message) {
   for (const reaction of message.reactions) {
     body.append(element('span', 'meta', `:${reaction.name}: ${reaction.count}`));
   }
+  body.append(actions(message));
 
   row.append(body);
   return row;

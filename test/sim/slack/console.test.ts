@@ -54,7 +54,8 @@ test('console posts as user and shows bot overrides', async () => {
     });
     assert.equal(posted.status, 200);
     await sim.settle();
-    assert.equal(receiver.events()[0]?.envelope.event.text, '<b>hi</b>');
+    // Like the Slack client, the console escapes &, < and > in what the user typed.
+    assert.equal(receiver.events()[0]?.envelope.event.text, '&lt;b&gt;hi&lt;/b&gt;');
 
     await client.chat.postMessage({ channel, text: 'from webex', username: 'Alice (Webex)', icon_url: 'https://img.example/alice.png' });
     const listed = (await (await fetch(`${sim.url}/console/api/messages?user=${bob.id}&channel=${channel}`)).json()) as {
@@ -62,6 +63,7 @@ test('console posts as user and shows bot overrides', async () => {
     };
     assert.equal(listed.messages.length, 2);
     assert.equal(listed.messages[0]?.sender, 'Bob Builder');
+    assert.equal(listed.messages[0]?.text, '<b>hi</b>');
     assert.equal(listed.messages[1]?.sender, 'Alice (Webex)');
     assert.equal(listed.messages[1]?.icon, 'https://img.example/alice.png');
     assert.equal(listed.messages[1]?.isBot, true);
@@ -88,6 +90,31 @@ test('console rejects post outside membership', async () => {
 
     const hidden = await fetch(`${sim.url}/console/api/messages?user=${bob.id}&channel=${channel}`);
     assert.equal(hidden.status, 404);
+  } finally {
+    await sim.stop();
+  }
+});
+
+test('console edits, deletes and reacts as the user', async () => {
+  const { sim, bob, app } = await startFixture();
+  try {
+    const channel = sim.openIm(bob.id, app.botUserId);
+    const post = async (route: string, body: Record<string, string>) =>
+      fetch(`${sim.url}/console/api/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: bob.id, channel, ...body }) });
+
+    const { ts } = (await (await post('post', { text: 'first' })).json()) as { ts: string };
+    assert.equal((await post('edit', { ts, text: 'second & last' })).status, 200);
+    assert.equal(sim.messages(channel)[0]?.text, 'second &amp; last');
+
+    assert.equal((await post('react', { ts, name: ':tada:' })).status, 200);
+    assert.deepEqual(sim.messages(channel)[0]?.reactions.map((r) => r.name), ['tada']);
+
+    const { ts: botTs } = (await (await post('post', { text: 'mine' })).json()) as { ts: string };
+    assert.equal((await post('delete', { ts: botTs })).status, 200);
+    assert.equal(sim.messages(channel).length, 1);
+
+    const unknown = await post('edit', { ts: '1.000', text: 'nope' });
+    assert.equal(unknown.status, 400);
   } finally {
     await sim.stop();
   }

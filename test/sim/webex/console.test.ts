@@ -49,3 +49,28 @@ test('console: reading a room the user is not in fails', async (t) => {
 
   assert.equal(response.status, 404);
 });
+
+test('console: edit, delete, reply and status as a user', async (t) => {
+  const { sim, alice, bob } = await startWorld(t);
+  const post = (route: string, body: Record<string, string>) =>
+    fetch(`${sim.url}/console/api/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  const sent = (await (await post('send', { personId: alice.id, toPersonEmail: bob.email, text: 'see **you**' })).json()) as { id: string; roomId: string };
+  assert.equal(sim.inbox(bob.id)[0]?.markdown, 'see **you**');
+
+  assert.equal((await post('edit', { personId: alice.id, roomId: sent.roomId, messageId: sent.id, text: 'see you soon' })).status, 200);
+  assert.equal(sim.inbox(bob.id)[0]?.text, 'see you soon');
+
+  const reply = (await (await post('send', { personId: bob.id, roomId: sent.roomId, parentId: sent.id, text: 'sure' })).json()) as { id: string };
+  assert.equal(sim.inbox(alice.id).find((m) => m.id === reply.id)?.parentId, sent.id);
+
+  // Only the author may delete; Bob's attempt fails and changes nothing.
+  assert.equal((await post('delete', { personId: bob.id, messageId: sent.id })).status, 403);
+  assert.equal((await post('delete', { personId: alice.id, messageId: sent.id })).status, 200);
+  assert.equal(sim.inbox(bob.id).some((m) => m.id === sent.id), false);
+
+  assert.equal((await post('status', { personId: alice.id, status: 'DoNotDisturb' })).status, 200);
+  const users = (await (await fetch(`${sim.url}/console/api/users`)).json()) as { id: string; status: string }[];
+  assert.equal(users.find((u) => u.id === alice.id)?.status, 'DoNotDisturb');
+  assert.equal((await post('status', { personId: alice.id, status: 'asleep' })).status, 400);
+});
