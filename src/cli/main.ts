@@ -10,6 +10,7 @@ import { exampleConfig } from '../server/config-example.js';
 import { startHub } from '../server/hub.js';
 import { createLogger } from '../server/logging.js';
 import { Store } from '../store/store.js';
+import { explainPolicy } from './policy-explain.js';
 import { startSandbox } from './sandbox.js';
 import { untilSignal } from './signals.js';
 
@@ -21,6 +22,9 @@ Commands:
   config example                   print a commented example config
   metadata export --config FILE [--format csv|jsonl]
                                    write the metadata log to standard output
+  policy explain --config FILE --from EMAIL --to EMAIL [--feature NAME]
+                                   say whether the federation policies allow a
+                                   feature (default messages) and which rule decides
   help                             show this text
 `;
 
@@ -31,6 +35,9 @@ async function main(argv: string[]): Promise<number> {
     options: {
       config: { type: 'string', short: 'c' },
       format: { type: 'string', default: 'csv' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      feature: { type: 'string', default: 'messages' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -69,6 +76,13 @@ async function main(argv: string[]): Promise<number> {
       await exportMetadata(store, format, process.stdout);
       await store.close();
       return 0;
+    }
+    case 'policy': {
+      if (sub !== 'explain') break;
+      const config = loadConfig(requireConfig(values.config));
+      const result = explainPolicy(config, values.from, values.to, values.feature ?? 'messages');
+      (result.ok ? console.log : console.error)(result.text);
+      return result.ok ? 0 : 2;
     }
   }
 

@@ -14,6 +14,7 @@ import type { InvitationRecord, UserRecord } from '../store/types.js';
 import { personCard, userRef, type ConnectionInfo, type Directory } from './directory.js';
 import { deliveryPayload, newEventId, noticePayload } from './outbox.js';
 import { emptyPlan, type Plan } from './plan.js';
+import { allowAll, type PolicyHook } from './policy.js';
 import { SlidingWindowLimiter } from './ratelimit.js';
 import { resolveUser } from './users.js';
 
@@ -40,6 +41,7 @@ export class CommandHandler {
     private readonly store: Store,
     private readonly directory: Directory,
     private readonly settings: CommandSettings,
+    private readonly policy: PolicyHook = allowAll,
   ) {
     this.limiter = new SlidingWindowLimiter(settings.commandsPerMinute, 60_000);
   }
@@ -130,6 +132,8 @@ export class CommandHandler {
 
     const invitee = found.user;
     const inviteeConnection = found.connection;
+    const allowed = await this.policy({ kind: 'contact_request', sender, recipient: invitee });
+    if (!allowed.allowed) return refuse(`Invitation not sent: ${allowed.reason}`);
     if (await this.store.activeContactBetween(sender.id, invitee.id)) {
       return reply(`You are already connected with ${describePerson(personCard(invitee, inviteeConnection.platform))}.`);
     }
@@ -260,6 +264,8 @@ export class CommandHandler {
     if (!inviter || !inviterConnection || !acceptorConnection) {
       return this.reply(acceptorRef, acceptor.id, 'That invitation can no longer be accepted: its sender is not connected to the hub any more.', now);
     }
+    const allowed = await this.policy({ kind: 'contact_request', sender: acceptor, recipient: inviter });
+    if (!allowed.allowed) return this.reply(acceptorRef, acceptor.id, `That invitation cannot be accepted: ${allowed.reason}`, now);
 
     const sessionId = randomUUID() as ChatSessionId;
     const contactId = randomUUID() as ContactId;

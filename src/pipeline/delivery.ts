@@ -10,6 +10,7 @@ import type { EventId, PlatformMessageId } from '../core/ids.js';
 import type { Store } from '../store/store.js';
 import type { OutboxRecord } from '../store/types.js';
 import type { Directory } from './directory.js';
+import { allowAll, type PolicyHook } from './policy.js';
 import { noticePayload, outboxRow, type OutboxPayload } from './outbox.js';
 
 export interface DeliverySettings {
@@ -44,6 +45,7 @@ export class DeliveryWorker {
     private readonly directory: Directory,
     private readonly logger: Logger,
     private readonly settings: DeliverySettings,
+    private readonly policy: PolicyHook = allowAll,
   ) {}
 
   start(): void {
@@ -145,6 +147,14 @@ export class DeliveryWorker {
       return;
     }
 
+    // A policy changed since the event was queued applies to it too.
+    const rule = await this.deniedBy(payload);
+    if (rule !== undefined) {
+      log.info({ rule }, 'The federation policy now denies a queued delivery; moved to the dead letters.');
+      await this.fail(row, payload, 'policy_denied', log);
+      return;
+    }
+
     const delivery = await this.withBinding(payload, row.attempts + 1);
     const started = Date.now();
 
@@ -171,6 +181,20 @@ export class DeliveryWorker {
     } catch (error) {
       await this.retryOrFail({ ...row, attempts: row.attempts + 1, attemptStartedAt: started }, payload, error, log);
     }
+  }
+
+  /** The rule that denies a relayed delivery now, or undefined when it may go. */
+  private async deniedBy(payload: OutboxPayload): Promise<string | undefined> {
+    const { delivery } = payload;
+    if (delivery.sender.kind !== 'proxy') return undefined;
+    const from = delivery.event.from;
+    const [sender, recipient] = await Promise.all([
+      this.store.findUserByPlatformId(from.connectionId, from.platformUserId),
+      this.store.getUser(payload.recipientUserId),
+    ]);
+    if (!sender || !recipient) return undefined;
+    const decision = await this.policy({ kind: delivery.event.kind, sender, recipient });
+    return decision.allowed ? undefined : decision.rule;
   }
 
   private async withBinding(payload: OutboxPayload, attempt: number): Promise<Delivery> {
@@ -274,6 +298,9 @@ const goneCodes = new Set(['platform_rejected:404', 'platform_rejected:message_n
 
 /** Words the sender's notice; it names what failed and why, never the message text. */
 function notDeliveredText(name: string, payload: OutboxPayload, reason: string, attempts: number): string {
+  if (reason === 'policy_denied') {
+    return `Not delivered to ${name}: the federation policy no longer allows it. Ask your admin if you need this contact.`;
+  }
   const what = followUpNames[payload.delivery.event.kind];
   if (what && goneCodes.has(reason)) {
     return `${what} was not passed on to ${name}: the message it refers to no longer exists on their platform.`;

@@ -39,7 +39,7 @@ export class InboundPipeline {
     private readonly onCommitted: () => void,
     private readonly policy: PolicyHook = allowAll,
   ) {
-    this.commands = new CommandHandler(store, directory, settings);
+    this.commands = new CommandHandler(store, directory, settings, policy);
   }
 
   /** Processes events in order; resolves when each is committed or found to be a duplicate. */
@@ -207,10 +207,23 @@ export class InboundPipeline {
       return plan;
     }
 
-    const decision = await this.policy({ event, sender, recipient: other });
+    const decision = await this.policy({ kind: event.kind, sender, recipient: other });
     if (!decision.allowed) {
-      plan.metadata.push({ ...baseMetadata, outcome: 'rejected' });
-      plan.deliveries.push(noticePayload(senderRef, sender.id, 'not_delivered', `Not delivered: ${decision.reason}`, now));
+      this.logger.info({ connection: connection.id, session_id: contact.sessionId, rule: decision.rule }, 'Federation policy denied an event.');
+      plan.metadata.push({ ...baseMetadata, outcome: 'policy_denied' });
+      // Both users learn why the conversation stopped; neither notice repeats the text.
+      if (event.kind === 'message') {
+        plan.deliveries.push(
+          noticePayload(senderRef, sender.id, 'not_delivered', `Not delivered: ${decision.reason}`, now),
+          noticePayload(
+            userRef(other, otherConnection.platform),
+            other.id,
+            'not_delivered',
+            `${sender.email ?? 'Your contact'} sent you a message that was not delivered: the federation policy blocks it. Ask your admin if you need this contact.`,
+            now,
+          ),
+        );
+      }
       return plan;
     }
 

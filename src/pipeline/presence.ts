@@ -10,6 +10,7 @@ import type { ChatSessionId, ConnectionId, ContactId, PlatformUserId, UserId } f
 import type { Store } from '../store/store.js';
 import type { UserRecord } from '../store/types.js';
 import { personCard, userRef, type Directory } from './directory.js';
+import { allowAll, type PolicyHook } from './policy.js';
 import { deliveryPayload, newEventId, outboxRow, type OutboxPayload } from './outbox.js';
 
 interface Watch {
@@ -28,6 +29,7 @@ export class PresenceRelay {
     private readonly directory: Directory,
     private readonly logger: Logger,
     private readonly onCommitted: () => void,
+    private readonly policy: PolicyHook = allowAll,
   ) {}
 
   /** Reads presence once and queues what changed; returns the number of presence deliveries. */
@@ -59,6 +61,8 @@ export class PresenceRelay {
       changed.set(watch.source.id, status);
       const key = `${watch.contactId}/${watch.sink.id}`;
       if (this.sent.get(key) === status) continue;
+      // Presence a policy switches off is not queued at all, rather than dead-lettered.
+      if (!(await this.policy({ kind: 'presence', sender: watch.source, recipient: watch.sink })).allowed) continue;
       this.sent.set(key, status);
       payloads.push(this.payload(watch, status, now));
     }

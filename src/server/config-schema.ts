@@ -7,6 +7,7 @@ import { dnsDomain } from '../connectors/shared/config.js';
 import { slackConfigSchema } from '../connectors/slack/config.js';
 import { webexConfigSchema } from '../connectors/webex/config.js';
 import { xmppConfigSchema } from '../connectors/xmpp/config.js';
+import { orgPolicySchema } from '../policy/model.js';
 
 const id = z
   .string()
@@ -82,6 +83,7 @@ export const orgSchema = z
     id: id.describe('Organisation id.'),
     name: z.string().min(1).describe('Display name.'),
     domains: z.array(domain).min(1).describe("The organisation's email domains."),
+    policy: orgPolicySchema.optional().describe('Federation policy; open to every domain, user and feature when absent.'),
   })
   .strict();
 

@@ -8,6 +8,8 @@ import type { Connector } from '../core/connector.js';
 import type { ConnectionId, OrgId } from '../core/ids.js';
 import { DeliveryWorker } from '../pipeline/delivery.js';
 import { Directory, type ConnectionInfo } from '../pipeline/directory.js';
+import { PolicyBook } from '../policy/book.js';
+import { policyHook } from '../pipeline/policy.js';
 import { PresenceRelay } from '../pipeline/presence.js';
 import { InboundPipeline } from '../pipeline/inbound.js';
 import { Store } from '../store/store.js';
@@ -21,6 +23,8 @@ export interface Hub {
   worker: DeliveryWorker;
   connectors: Connector[];
   presence: PresenceRelay;
+  /** The federation policies in force; a change applies from the next event. */
+  policies: PolicyBook;
   stop(): Promise<void>;
 }
 
@@ -62,7 +66,9 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
     }
     const directory = new Directory(infos, orgDomains);
 
-    worker = new DeliveryWorker(store, directory, logger.child({ component: 'delivery' }), config.delivery);
+    const policies = new PolicyBook(config.orgs.filter((org) => org.policy).map((org) => [org.id, org.policy!]));
+    const policy = policyHook(policies);
+    worker = new DeliveryWorker(store, directory, logger.child({ component: 'delivery' }), config.delivery, policy);
     const pipeline = new InboundPipeline(
       store,
       directory,
@@ -73,6 +79,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
         commandsPerMinute: config.commands.perUserPerMinute,
       },
       () => worker?.wake(),
+      policy,
     );
 
     app = buildHttpServer({
@@ -107,7 +114,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
     worker.start();
     housekeeping = setInterval(() => void runHousekeeping(store, pipeline, logger), 60_000);
     housekeeping.unref();
-    const presence = new PresenceRelay(store, directory, logger.child({ component: 'presence' }), () => worker?.wake());
+    const presence = new PresenceRelay(store, directory, logger.child({ component: 'presence' }), () => worker?.wake(), policy);
     if (config.presence.pollSeconds > 0) {
       const pollPresence = () =>
         void presence.poll(Date.now()).catch((error: unknown) => logger.error({ err: error }, 'Presence poll failed; it runs again later.'));
@@ -124,6 +131,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
       worker: started,
       connectors,
       presence,
+      policies,
       async stop() {
         clearInterval(housekeeping);
         clearInterval(presenceTimer);

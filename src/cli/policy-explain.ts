@@ -1,0 +1,33 @@
+// `parley policy explain`: answers "may A use this feature with B, and why not?" from the
+// policies in a config, naming the rule that decides for each organisation.
+
+import { PolicyBook } from '../policy/book.js';
+import { features, type Feature } from '../policy/model.js';
+import type { ResolvedConfig } from '../server/config.js';
+
+export function explainPolicy(
+  config: ResolvedConfig,
+  from: string | undefined,
+  to: string | undefined,
+  feature: string,
+): { ok: boolean; text: string } {
+  if (!from || !to) return { ok: false, text: 'parley: policy explain needs --from EMAIL and --to EMAIL.' };
+  if (!(features as readonly string[]).includes(feature)) {
+    return { ok: false, text: `parley: --feature "${feature}" is not a policy feature; use one of ${features.join(', ')}.` };
+  }
+  const orgOf = (email: string) => config.orgs.find((org) => org.domains.includes((email.split('@')[1] ?? '').toLowerCase()))?.id;
+  const fromOrg = orgOf(from);
+  const toOrg = orgOf(to);
+  if (!fromOrg || !toOrg) {
+    const missing = fromOrg ? to : from;
+    return { ok: false, text: `parley: no organisation in the config has the domain of ${missing}; add it to an org's domains.` };
+  }
+
+  const book = new PolicyBook(config.orgs.filter((org) => org.policy).map((org) => [org.id, org.policy!]));
+  const decision = book.decide({ orgId: fromOrg, email: from }, { orgId: toOrg, email: to }, feature as Feature);
+  const lines = [
+    `${decision.allowed ? 'Allowed' : 'Denied'}: ${feature} from ${from} (${fromOrg}) to ${to} (${toOrg}).`,
+    ...decision.verdicts.map((v) => `  ${v.orgId}: ${v.allowed ? 'allows' : 'denies'} (${v.rule})`),
+  ];
+  return { ok: true, text: lines.join('\n') };
+}

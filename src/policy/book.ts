@@ -1,0 +1,49 @@
+// The policies in force: one per organisation, replaced as a whole when an admin changes
+// one, so the next event is judged by the new rules.
+
+import type { EventKind } from '../core/events.js';
+import { decide, type Decision, type Party } from './evaluate.js';
+import { openPolicy, type Feature, type OrgPolicy } from './model.js';
+
+/** The feature an event uses; events the policy does not cover return undefined. */
+export function featureOf(kind: EventKind): Feature | undefined {
+  switch (kind) {
+    case 'message':
+    case 'message_edit':
+    case 'message_delete':
+    case 'contact_request':
+      return 'messages';
+    case 'reaction':
+      return 'reactions';
+    case 'presence':
+      return 'presence';
+    case 'typing':
+      return 'typing';
+    case 'file':
+      return 'files';
+    case 'channel_invite':
+      return 'channel_invites';
+    default:
+      return undefined;
+  }
+}
+
+export class PolicyBook {
+  private readonly policies = new Map<string, OrgPolicy>();
+
+  constructor(initial: Iterable<[string, OrgPolicy]> = []) {
+    for (const [orgId, policy] of initial) this.policies.set(orgId, policy);
+  }
+
+  get(orgId: string): OrgPolicy {
+    return this.policies.get(orgId) ?? openPolicy;
+  }
+
+  set(orgId: string, policy: OrgPolicy): void {
+    this.policies.set(orgId, policy);
+  }
+
+  decide(from: Party, to: Party, feature: Feature, fileBytes?: number): Decision {
+    return decide(this.policies, from, to, feature, fileBytes);
+  }
+}

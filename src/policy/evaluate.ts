@@ -1,0 +1,120 @@
+// Evaluates federation policies. A crossing is allowed only when both organisations allow
+// it, each judging the other party by its domain. Every decision names the rule that made
+// it, which is what `explain` shows an admin.
+
+import { openPolicy, type Feature, type OrgPolicy, type Rules } from './model.js';
+
+/** One side of a crossing, as its own organisation sees it. */
+export interface Party {
+  orgId: string;
+  email: string;
+}
+
+export interface Verdict {
+  allowed: boolean;
+  /** The organisation whose rule decided, and the rule, such as `user alice@acme.example: files off`. */
+  orgId: string;
+  rule: string;
+}
+
+export interface Decision {
+  allowed: boolean;
+  /** Each organisation's verdict, the local side first; a denial lists the denying one first. */
+  verdicts: Verdict[];
+  /** A sentence for the user told about a denial; it names no rule internals beyond the level. */
+  reason: string;
+}
+
+function domainOf(email: string): string {
+  return (email.split('@')[1] ?? '').toLowerCase();
+}
+
+function domainRules(policy: OrgPolicy, domain: string): OrgPolicy['domains'][string] | undefined {
+  return Object.entries(policy.domains).find(([name]) => name.toLowerCase() === domain)?.[1];
+}
+
+/** The settings that apply to `local`, most specific first, each with a label for explain. */
+function levels(policy: OrgPolicy, local: string, externalDomain: string): Array<{ label: string; rules: Rules }> {
+  const out: Array<{ label: string; rules: Rules }> = [];
+  const user = Object.entries(policy.users).find(([email]) => email.toLowerCase() === local)?.[1];
+  if (user) out.push({ label: `user ${local}`, rules: user });
+  for (const [name, group] of Object.entries(policy.groups)) {
+    if (group.members.map((m) => m.toLowerCase()).includes(local)) out.push({ label: `group ${name}`, rules: group.rules });
+  }
+  const domain = domainRules(policy, externalDomain);
+  if (domain) out.push({ label: `domain ${externalDomain}`, rules: domain });
+  out.push({ label: 'organisation defaults', rules: policy.defaults });
+  return out;
+}
+
+/**
+ * Judges one organisation's side: may `local` (one of its users) use `feature` with
+ * `external` (someone at another organisation)?
+ */
+export function judge(orgId: string, policy: OrgPolicy, local: string, external: string, feature: Feature, fileBytes?: number): Verdict {
+  const localEmail = local.toLowerCase();
+  const externalDomain = domainOf(external);
+  const listed = domainRules(policy, externalDomain)?.allow;
+
+  if (policy.mode === 'allow_list' && listed !== true) {
+    return { allowed: false, orgId, rule: `federation mode allow_list: ${externalDomain} is not on the list` };
+  }
+  if (policy.mode === 'block_list' && listed === false) {
+    return { allowed: false, orgId, rule: `federation mode block_list: ${externalDomain} is blocked` };
+  }
+
+  const applicable = levels(policy, localEmail, externalDomain);
+  const federate = applicable.find((level) => level.rules.federate !== undefined);
+  if (federate && federate.rules.federate === false) {
+    return { allowed: false, orgId, rule: `${federate.label}: federation off` };
+  }
+
+  const switched = applicable.find((level) => level.rules.features?.[feature] !== undefined);
+  if (switched) {
+    const on = switched.rules.features![feature]!;
+    if (!on) return { allowed: false, orgId, rule: `${switched.label}: ${feature} off` };
+  } else if (policy.defaultDeny) {
+    return { allowed: false, orgId, rule: `default deny: no level switches ${feature} on` };
+  }
+
+  if (feature === 'files' && fileBytes !== undefined) {
+    const limit = applicable.find((level) => level.rules.maxFileBytes !== undefined);
+    if (limit && fileBytes > limit.rules.maxFileBytes!) {
+      return { allowed: false, orgId, rule: `${limit.label}: files over ${limit.rules.maxFileBytes} bytes` };
+    }
+  }
+
+  return { allowed: true, orgId, rule: switched ? `${switched.label}: ${feature} on` : `no rule denies ${feature}` };
+}
+
+const featureWords: Record<Feature, string> = {
+  messages: 'messages',
+  files: 'files',
+  presence: 'presence',
+  typing: 'typing notifications',
+  reactions: 'reactions',
+  rich_text: 'formatted text',
+  channel_invites: 'channel invitations',
+};
+
+/** Decides a crossing from `from` to `to`: both organisations' policies must allow it. */
+export function decide(
+  policies: ReadonlyMap<string, OrgPolicy>,
+  from: Party,
+  to: Party,
+  feature: Feature,
+  fileBytes?: number,
+): Decision {
+  const fromVerdict = judge(from.orgId, policies.get(from.orgId) ?? openPolicy, from.email, to.email, feature, fileBytes);
+  const toVerdict = judge(to.orgId, policies.get(to.orgId) ?? openPolicy, to.email, from.email, feature, fileBytes);
+  const denied = [fromVerdict, toVerdict].filter((v) => !v.allowed);
+  if (denied.length === 0) return { allowed: true, verdicts: [fromVerdict, toVerdict], reason: '' };
+
+  const first = denied[0]!;
+  const whose = first.orgId === from.orgId ? 'your organisation' : `${domainOf(to.email)}`;
+  return {
+    allowed: false,
+    verdicts: [...denied, ...[fromVerdict, toVerdict].filter((v) => v.allowed)],
+    reason: `the federation policy of ${whose} does not allow ${featureWords[feature]} between you and ${to.email}.`,
+  };
+}

@@ -1,0 +1,52 @@
+// The federation policy of one organisation: which external domains its users may reach,
+// which of its users may federate, and which features cross, set at four levels. The most
+// specific level that sets a value decides: user, then group, then external domain, then
+// the organisation's defaults. This module knows no platform.
+
+import { z } from 'zod';
+
+export const features = ['messages', 'files', 'presence', 'typing', 'reactions', 'rich_text', 'channel_invites'] as const;
+export type Feature = (typeof features)[number];
+
+const featureSwitches = z
+  .object(Object.fromEntries(features.map((f) => [f, z.boolean().optional()])) as Record<Feature, z.ZodOptional<z.ZodBoolean>>)
+  .strict();
+
+/** Settings any level may set; what a level leaves out falls through to the next. */
+export const ruleSchema = z
+  .object({
+    federate: z.boolean().optional().describe('Whether users at this level may federate at all.'),
+    features: featureSwitches.optional().describe('Features switched on (true) or off (false).'),
+    maxFileBytes: z.number().int().min(0).optional().describe('Largest file that may cross, in bytes.'),
+  })
+  .strict();
+
+export type Rules = z.infer<typeof ruleSchema>;
+
+export const orgPolicySchema = z
+  .object({
+    mode: z
+      .enum(['open', 'allow_list', 'block_list'])
+      .default('open')
+      .describe('open: every external domain; allow_list: only domains listed with allow: true; block_list: all but domains listed with allow: false.'),
+    defaultDeny: z
+      .boolean()
+      .default(false)
+      .describe('When true, a feature no level switches on is off; when false, it is on.'),
+    defaults: ruleSchema.default({}).describe('Organisation-wide settings.'),
+    domains: z
+      .record(z.string(), ruleSchema.extend({ allow: z.boolean().optional() }).strict())
+      .default({})
+      .describe('Per external domain: allow (for the allow and block lists) and settings.'),
+    groups: z
+      .record(z.string(), z.object({ members: z.array(z.string()).default([]), rules: ruleSchema.default({}) }).strict())
+      .default({})
+      .describe('Named groups of local users (by email) and their settings.'),
+    users: z.record(z.string(), ruleSchema).default({}).describe('Per local user (by email) settings.'),
+  })
+  .strict();
+
+export type OrgPolicy = z.infer<typeof orgPolicySchema>;
+
+/** An open policy: every domain, every user, every feature. */
+export const openPolicy: OrgPolicy = orgPolicySchema.parse({});
