@@ -34,6 +34,11 @@ export class Directory {
     return this.domains.get(domain.toLowerCase());
   }
 
+  /** The organisations that own a domain or a connection. */
+  orgIds(): OrgId[] {
+    return [...new Set([...this.domains.values(), ...this.all().map((c) => c.orgId)])];
+  }
+
   connectionsOfOrg(orgId: OrgId): ConnectionInfo[] {
     return this.all().filter((c) => c.orgId === orgId);
   }

@@ -23,6 +23,12 @@ export function policyHook(book: PolicyBook): PolicyHook {
   return async ({ kind, sender, recipient }) => {
     const feature = featureOf(kind);
     if (feature === undefined) return { allowed: true };
+    for (const user of [sender, recipient]) {
+      if (user.suspendedAt !== null) {
+        const email = user.email ?? user.platformUserId;
+        return { allowed: false, reason: `${email} is suspended from federation by their organisation.`, rule: `${user.orgId}: user ${email} is suspended` };
+      }
+    }
     const decision = book.decide(
       { orgId: sender.orgId, email: sender.email ?? `${sender.platformUserId}@unknown` },
       { orgId: recipient.orgId, email: recipient.email ?? `${recipient.platformUserId}@unknown` },

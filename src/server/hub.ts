@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 
+import { AdminService } from '../admin/service.js';
 import type { Connector } from '../core/connector.js';
 import type { ConnectionId, OrgId } from '../core/ids.js';
 import { DeliveryWorker } from '../pipeline/delivery.js';
@@ -25,6 +26,8 @@ export interface Hub {
   presence: PresenceRelay;
   /** The federation policies in force; a change applies from the next event. */
   policies: PolicyBook;
+  /** Admin actions (policy, suspension, revocation), each audited. */
+  admin: AdminService;
   stop(): Promise<void>;
 }
 
@@ -68,6 +71,8 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
 
     const policies = new PolicyBook(config.orgs.filter((org) => org.policy).map((org) => [org.id, org.policy!]));
     const policy = policyHook(policies);
+    const admin = new AdminService(store, directory, policies, () => worker?.wake());
+    await admin.loadStoredPolicies();
     worker = new DeliveryWorker(store, directory, logger.child({ component: 'delivery' }), config.delivery, policy);
     const pipeline = new InboundPipeline(
       store,
@@ -132,6 +137,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
       connectors,
       presence,
       policies,
+      admin,
       async stop() {
         clearInterval(housekeeping);
         clearInterval(presenceTimer);

@@ -20,6 +20,8 @@ import type { PresenceStatus } from '../core/events.js';
 import type { Platform } from '../core/platform.js';
 import type { ContactsTable, Database, InvitationsTable, OutboxTable, UsersTable } from './schema.js';
 import type {
+  AuditInsert,
+  AuditRecord,
   ContactRecord,
   DeadLetterRecord,
   InvitationRecord,
@@ -301,8 +303,68 @@ export class Repo {
     return rows.map(toContact);
   }
 
-  async endContact(id: ContactId, at: number): Promise<void> {
-    await this.db.updateTable('contacts').set({ status: 'removed', ended_at: at }).where('id', '=', id).execute();
+  async endContact(id: ContactId, at: number, status: 'removed' | 'revoked' = 'removed'): Promise<void> {
+    await this.db.updateTable('contacts').set({ status, ended_at: at }).where('id', '=', id).execute();
+  }
+
+  // Admin controls.
+
+  async setUserSuspended(userId: UserId, at: number | null): Promise<void> {
+    await this.db.updateTable('users').set({ suspended_at: at }).where('id', '=', userId).execute();
+  }
+
+  async storedPolicies(): Promise<Array<{ orgId: OrgId; policy: string }>> {
+    const rows = await this.db.selectFrom('policies').select(['org_id', 'policy']).execute();
+    return rows.map((r) => ({ orgId: r.org_id as OrgId, policy: r.policy }));
+  }
+
+  async storePolicy(orgId: OrgId, policy: string, at: number, actor: string): Promise<void> {
+    await this.db
+      .insertInto('policies')
+      .values({ org_id: orgId, policy, updated_at: at, updated_by: actor })
+      .onConflict((oc) => oc.column('org_id').doUpdateSet({ policy, updated_at: at, updated_by: actor }))
+      .execute();
+  }
+
+  async appendAudit(row: AuditInsert): Promise<void> {
+    await this.db
+      .insertInto('audit_log')
+      .values({
+        at: row.at,
+        actor: row.actor,
+        source: row.source,
+        action: row.action,
+        org_id: row.orgId,
+        target: row.target,
+        old_value: row.oldValue,
+        new_value: row.newValue,
+      })
+      .execute();
+  }
+
+  /** Audit records, newest first; only one organisation's when `orgId` is given. */
+  async listAudit(orgId?: OrgId, limit = 100): Promise<AuditRecord[]> {
+    let query = this.db.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(limit);
+    if (orgId !== undefined) query = query.where('org_id', '=', orgId);
+    const rows = await query.execute();
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      at: Number(r.at),
+      actor: r.actor,
+      source: r.source,
+      action: r.action,
+      orgId: r.org_id as OrgId | null,
+      target: r.target,
+      oldValue: r.old_value,
+      newValue: r.new_value,
+    }));
+  }
+
+  /** Moves a chat session's queued deliveries to the dead letters; returns how many. */
+  async deadLetterSession(sessionId: ChatSessionId, reason: string, at: number): Promise<number> {
+    const rows = await this.db.selectFrom('outbox').selectAll().where('session_id', '=', sessionId).execute();
+    for (const row of rows) await this.deadLetter(toOutbox(row), reason, at);
+    return rows.length;
   }
 
   // Proxies.
@@ -671,6 +733,7 @@ function toUser(row: Selectable<UsersTable>): UserRecord {
     avatarUrl: row.avatar_url,
     orgId: row.org_id as OrgId,
     presence: (row.presence as PresenceStatus | null) ?? null,
+    suspendedAt: row.suspended_at === null || row.suspended_at === undefined ? null : Number(row.suspended_at),
   };
 }
 

@@ -39,6 +39,26 @@ export interface UsersTable {
   created_at: number;
   presence: string | null;
   presence_at: number | null;
+  suspended_at: number | null;
+}
+
+export interface PoliciesTable {
+  org_id: string;
+  policy: string;
+  updated_at: number;
+  updated_by: string;
+}
+
+export interface AuditLogTable {
+  seq: Generated<number>;
+  at: number;
+  actor: string;
+  source: string;
+  action: string;
+  org_id: string | null;
+  target: string;
+  old_value: string | null;
+  new_value: string | null;
 }
 
 export interface InvitationsTable {
@@ -150,4 +170,6 @@ export interface Database {
   dead_letters: DeadLettersTable;
   inbound_dedup: InboundDedupTable;
   metadata_log: MetadataLogTable;
+  policies: PoliciesTable;
+  audit_log: AuditLogTable;
 }

@@ -26,6 +26,8 @@ export interface UserRecord {
   orgId: OrgId;
   /** Last known presence (available, away, busy, dnd, offline); null when unknown. */
   presence: PresenceStatus | null;
+  /** When an admin suspended the user from federation; null while they may federate. */
+  suspendedAt: number | null;
 }
 
 export type InvitationStatus = 'pending' | 'accepted' | 'declined' | 'expired' | 'cancelled' | 'revoked';
@@ -46,7 +48,8 @@ export interface ContactRecord {
   userAId: UserId;
   userBId: UserId;
   sessionId: ChatSessionId;
-  status: 'active' | 'removed';
+  /** `removed` by one of the two users; `revoked` by an admin. */
+  status: 'active' | 'removed' | 'revoked';
   createdAt: number;
   endedAt: number | null;
 }
@@ -122,4 +125,21 @@ export interface MessageMapInsert {
   /** `in` for a message a user sent, `out` for one the hub posted. */
   direction: 'in' | 'out';
   createdAt: number;
+}
+
+/** One admin change: who did what to which target, from where, with the value before and after. */
+export interface AuditInsert {
+  at: number;
+  actor: string;
+  /** Where the change came from, such as an IP address or `cli`. */
+  source: string;
+  action: string;
+  orgId: OrgId | null;
+  target: string;
+  oldValue: string | null;
+  newValue: string | null;
+}
+
+export interface AuditRecord extends AuditInsert {
+  seq: number;
 }

@@ -5,10 +5,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { asId, type OrgId } from '../../src/core/ids.js';
 import { orgPolicySchema } from '../../src/policy/model.js';
 import { connectAliceAndBob, type AliceAndBob } from '../kit/contacts.js';
 import { startTestHub, type TestHub } from '../kit/hub.js';
 import { waitFor } from '../kit/wait.js';
+
+const globex = asId<OrgId>('globex');
 
 describe('federation policy', () => {
   let t: TestHub;
@@ -71,5 +74,52 @@ describe('federation policy', () => {
     await waitFor('notice to Alice', () => botToAlice().find((m) => m.text?.includes('the federation policy no longer allows it')));
     assert.equal(slack.messages(chat.bobChannel).some((m) => m.text === 'queued then blocked'), false);
     t.hub.policies.set('globex', orgPolicySchema.parse({}));
+  });
+
+  test('a suspended user neither sends nor receives', async () => {
+    const { webex, slack, people } = t.world;
+    const operator = { id: 'operator@hub', source: 'test' };
+    await t.hub.admin.setSuspended(operator, 'bob@globex.example', true);
+
+    await webex.actAs(people.alice.token).sendMessage({ roomId: chat.aliceRoom, text: 'to suspended bob' });
+    await waitFor('notice to Alice', () => botToAlice().find((m) => m.text === 'Not delivered: bob@globex.example is suspended from federation by their organisation.'));
+    await slack.postAsUser(people.bob.id, chat.bobChannel, 'from suspended bob');
+    await waitFor('notice to Bob', () => botToBob().find((m) => m.text === 'Not delivered: bob@globex.example is suspended from federation by their organisation.'));
+
+    await t.hub.admin.setSuspended(operator, 'bob@globex.example', false);
+    await webex.actAs(people.alice.token).sendMessage({ roomId: chat.aliceRoom, text: 'bob is back' });
+    await waitFor('message in Slack', () => slack.messages(chat.bobChannel).find((m) => m.text === 'bob is back'));
+    assert.equal(slack.messages(chat.bobChannel).some((m) => m.text === 'to suspended bob'), false);
+  });
+
+  test('admin changes are audited and confined to the admin’s organisation', async () => {
+    const globexAdmin = { id: 'admin@globex.example', source: '127.0.0.1', orgId: globex };
+    await assert.rejects(() => t.hub.admin.setPolicy(globexAdmin, asId<OrgId>('acme'), {}), /No organisation acme/);
+    await assert.rejects(() => t.hub.admin.setSuspended(globexAdmin, 'alice@acme.example', true), /No user with the address alice@acme\.example/);
+    await assert.rejects(() => t.hub.admin.setPolicy(globexAdmin, globex, { mode: 'closed' }), /Invalid policy at mode: .*See "Federation policy"/);
+
+    await t.hub.admin.setPolicy(globexAdmin, globex, { defaults: { features: { reactions: false } } });
+    const [entry] = await t.hub.store.listAudit(globex, 1);
+    assert.equal(entry?.action, 'policy.set');
+    assert.equal(entry?.actor, 'admin@globex.example');
+    assert.equal(entry?.source, '127.0.0.1');
+    assert.match(entry?.newValue ?? '', /"reactions":false/);
+    assert.doesNotMatch(entry?.oldValue ?? '', /"reactions":false/);
+    await t.hub.admin.setPolicy(globexAdmin, globex, {});
+  });
+
+  test('revoking one contact ends it for both users', async () => {
+    const { webex, slack, people } = t.world;
+    const globexAdmin = { id: 'admin@globex.example', source: '127.0.0.1', orgId: globex };
+    const contactId = await t.hub.admin.contactBetween(globexAdmin, 'bob@globex.example', 'alice@acme.example');
+    await t.hub.admin.revokeContact(globexAdmin, contactId);
+
+    await waitFor('notice to Bob', () => botToBob().find((m) => m.text.startsWith('Your organisation ended your contact with alice@acme.example')));
+    await waitFor('notice to Alice', () => botToAlice().find((m) => m.text?.startsWith('The organisation of bob@globex.example ended your contact')));
+    await webex.actAs(people.alice.token).sendMessage({ roomId: chat.aliceRoom, text: 'after revoke' });
+    await waitFor('not-connected notice', () => botToAlice().find((m) => m.text?.startsWith('Not delivered: you are no longer connected with bob@globex.example')));
+    assert.equal(slack.messages(chat.bobChannel).some((m) => m.text === 'after revoke'), false);
+    const [entry] = await t.hub.store.listAudit(globex, 1);
+    assert.equal(entry?.action, 'contact.revoke');
   });
 });

@@ -247,5 +247,38 @@ for (const factory of storeFactories()) {
       await store.setState(conn, 'webhook', 'w2');
       assert.equal(await store.getState(conn, 'webhook'), 'w2');
     });
+
+    test('presence and suspension are stored per user', async () => {
+      const user = await store.upsertUser({ id: asId<UserId>('u-ps'), connectionId: conn, platformUserId: asId<PlatformUserId>('P-ps'), email: 'ps@acme.example', orgId: org, at: 1 });
+      assert.equal(await store.setPresence(user.id, 'away', 2), true);
+      assert.equal(await store.setPresence(user.id, 'away', 3), false);
+      await store.setUserSuspended(user.id, 5);
+      const suspended = await store.getUser(user.id);
+      assert.equal(suspended?.presence, 'away');
+      assert.equal(suspended?.suspendedAt, 5);
+      await store.setUserSuspended(user.id, null);
+      assert.equal((await store.getUser(user.id))?.suspendedAt, null);
+    });
+
+    test('stored policies and the audit log round-trip', async () => {
+      await store.storePolicy(org, '{"mode":"open"}', 1, 'op');
+      await store.storePolicy(org, '{"mode":"allow_list"}', 2, 'op');
+      assert.deepEqual(await store.storedPolicies(), [{ orgId: org, policy: '{"mode":"allow_list"}' }]);
+
+      for (const action of ['first', 'second']) {
+        await store.appendAudit({ at: 3, actor: 'op', source: 'cli', action, orgId: org, target: 'org acme', oldValue: null, newValue: 'x' });
+      }
+      await store.appendAudit({ at: 4, actor: 'op', source: 'cli', action: 'other-org', orgId: asId<OrgId>('globex'), target: 'org globex', oldValue: null, newValue: null });
+      assert.deepEqual((await store.listAudit(org)).map((a) => a.action), ['second', 'first']);
+      assert.equal((await store.listAudit()).length, 3);
+    });
+
+    test('deadLetterSession moves only that session', async () => {
+      await store.enqueue([outboxRow('r1', 'k-r', 1, 'sess-r'), outboxRow('r2', 'k-r2', 1, 'sess-other')]);
+      assert.equal(await store.deadLetterSession(asId<ChatSessionId>('sess-r'), 'contact_revoked', 9), 1);
+      assert.equal(await store.getOutbox(asId<DeliveryId>('r1')), undefined);
+      assert.ok(await store.getOutbox(asId<DeliveryId>('r2')));
+      assert.equal((await store.listDeadLetters()).find((d) => d.id === 'r1')?.reason, 'contact_revoked');
+    });
   });
 }

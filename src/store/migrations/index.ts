@@ -6,12 +6,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { SqlDialect } from '../dialect.js';
 import * as m001 from './001_initial.js';
 import * as m002 from './002_presence.js';
+import * as m003 from './003_admin_controls.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> };
 
 const migrations: Record<string, MigrationModule> = {
   '001_initial': m001,
   '002_presence': m002,
+  '003_admin_controls': m003,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
