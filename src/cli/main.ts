@@ -10,6 +10,7 @@ import { exampleConfig } from '../server/config-example.js';
 import { startHub } from '../server/hub.js';
 import { createLogger } from '../server/logging.js';
 import { Store } from '../store/store.js';
+import { adminUsage, runAdmin } from './admin.js';
 import { explainPolicy } from './policy-explain.js';
 import { startSandbox } from './sandbox.js';
 import { untilSignal } from './signals.js';
@@ -25,7 +26,7 @@ Commands:
   policy explain --config FILE --from EMAIL --to EMAIL [--feature NAME]
                                    say whether the federation policies allow a
                                    feature (default messages) and which rule decides
-  help                             show this text
+${adminUsage}  help                             show this text
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -38,10 +39,13 @@ async function main(argv: string[]): Promise<number> {
       from: { type: 'string' },
       to: { type: 'string' },
       feature: { type: 'string', default: 'messages' },
+      org: { type: 'string' },
+      file: { type: 'string' },
+      email: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const [command, sub] = positionals;
+  const [command, sub, ...rest] = positionals;
 
   if (values.help || command === 'help' || command === undefined) {
     process.stdout.write(usage);
@@ -77,10 +81,20 @@ async function main(argv: string[]): Promise<number> {
       await store.close();
       return 0;
     }
+    case 'admin': {
+      if (!sub) break;
+      const config = loadConfig(requireConfig(values.config));
+      console.log(await runAdmin(config, [sub, ...rest], values));
+      return 0;
+    }
     case 'policy': {
       if (sub !== 'explain') break;
       const config = loadConfig(requireConfig(values.config));
-      const result = explainPolicy(config, values.from, values.to, values.feature ?? 'messages');
+      const store = await openStore(config);
+      await store.migrate();
+      const stored = await store.storedPolicies();
+      await store.close();
+      const result = explainPolicy(config, values.from, values.to, values.feature ?? 'messages', stored);
       (result.ok ? console.log : console.error)(result.text);
       return result.ok ? 0 : 2;
     }

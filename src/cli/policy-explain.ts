@@ -2,7 +2,7 @@
 // policies in a config, naming the rule that decides for each organisation.
 
 import { PolicyBook } from '../policy/book.js';
-import { features, type Feature } from '../policy/model.js';
+import { features, orgPolicySchema, type Feature } from '../policy/model.js';
 import type { ResolvedConfig } from '../server/config.js';
 
 export function explainPolicy(
@@ -10,6 +10,7 @@ export function explainPolicy(
   from: string | undefined,
   to: string | undefined,
   feature: string,
+  stored: Array<{ orgId: string; policy: string }> = [],
 ): { ok: boolean; text: string } {
   if (!from || !to) return { ok: false, text: 'parley: policy explain needs --from EMAIL and --to EMAIL.' };
   if (!(features as readonly string[]).includes(feature)) {
@@ -23,7 +24,9 @@ export function explainPolicy(
     return { ok: false, text: `parley: no organisation in the config has the domain of ${missing}; add it to an org's domains.` };
   }
 
+  // Policies an admin stored replace the config's, as in the running hub.
   const book = new PolicyBook(config.orgs.filter((org) => org.policy).map((org) => [org.id, org.policy!]));
+  for (const { orgId, policy } of stored) book.set(orgId, orgPolicySchema.parse(JSON.parse(policy)));
   const decision = book.decide({ orgId: fromOrg, email: from }, { orgId: toOrg, email: to }, feature as Feature);
   const lines = [
     `${decision.allowed ? 'Allowed' : 'Denied'}: ${feature} from ${from} (${fromOrg}) to ${to} (${toOrg}).`,

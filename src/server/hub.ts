@@ -43,6 +43,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
   let app: FastifyInstance | undefined;
   let housekeeping: NodeJS.Timeout | undefined;
   let presenceTimer: NodeJS.Timeout | undefined;
+  let policyTimer: NodeJS.Timeout | undefined;
   let worker: DeliveryWorker | undefined;
   const connectors = options.connectors ?? config.connections.map(createConnector);
 
@@ -119,6 +120,12 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
     worker.start();
     housekeeping = setInterval(() => void runHousekeeping(store, pipeline, logger), 60_000);
     housekeeping.unref();
+    // Policies stored by `parley admin` or another node apply within five seconds.
+    policyTimer = setInterval(
+      () => void admin.loadStoredPolicies().catch((error: unknown) => logger.error({ err: error }, 'Reloading stored policies failed; trying again in 5 s.')),
+      5000,
+    );
+    policyTimer.unref();
     const presence = new PresenceRelay(store, directory, logger.child({ component: 'presence' }), () => worker?.wake(), policy);
     if (config.presence.pollSeconds > 0) {
       const pollPresence = () =>
@@ -141,6 +148,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
       async stop() {
         clearInterval(housekeeping);
         clearInterval(presenceTimer);
+        clearInterval(policyTimer);
         await server.close();
         await started.stop();
         await Promise.all(connectors.map((c) => c.stop()));
@@ -151,6 +159,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
   } catch (error) {
     clearInterval(housekeeping);
     clearInterval(presenceTimer);
+    clearInterval(policyTimer);
     await app?.close();
     await worker?.stop();
     await Promise.all(connectors.map((c) => c.stop().catch(() => undefined)));
