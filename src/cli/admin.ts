@@ -7,7 +7,9 @@ import { userInfo } from 'node:os';
 
 import { parse } from 'yaml';
 
+import { AccountService } from '../admin/accounts.js';
 import { AdminService, type Actor } from '../admin/service.js';
+import type { AdminRole } from '../store/admin-repo.js';
 import { ConfigInvalidError } from '../core/errors.js';
 import type { ConnectionId, OrgId } from '../core/ids.js';
 import { Directory } from '../pipeline/directory.js';
@@ -17,6 +19,7 @@ import { createConnector } from '../server/registry.js';
 import { Store } from '../store/store.js';
 
 export interface AdminOptions {
+  role?: string | undefined;
   org?: string | undefined;
   file?: string | undefined;
   email?: string | undefined;
@@ -24,7 +27,11 @@ export interface AdminOptions {
   to?: string | undefined;
 }
 
-export const adminUsage = `  admin policy show --config FILE --org ID
+export const adminUsage = `  admin create --config FILE --email EMAIL --role operator|org_admin|auditor [--org ID]
+                                   create an admin; the password is read from
+                                   PARLEY_ADMIN_PASSWORD, and the TOTP secret and
+                                   recovery codes are printed once
+  admin policy show --config FILE --org ID
   admin policy set --config FILE --org ID --file POLICY.yaml
   admin suspend|reinstate --config FILE --email EMAIL
   admin revoke --config FILE --from EMAIL --to EMAIL
@@ -38,7 +45,12 @@ function need(value: string | undefined, flag: string, action: string): string {
 }
 
 /** Runs one admin action and returns its output; throws a ParleyError with the fix on bad input. */
-export async function runAdmin(config: ResolvedConfig, action: string[], options: AdminOptions): Promise<string> {
+export async function runAdmin(
+  config: ResolvedConfig,
+  action: string[],
+  options: AdminOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   const store = await Store.open(storeOptions(config));
   try {
     await store.migrate();
@@ -56,6 +68,27 @@ export async function runAdmin(config: ResolvedConfig, action: string[], options
     const actor: Actor = { id: `cli:${userInfo().username}`, source: 'cli' };
 
     switch (action.join(' ')) {
+      case 'create': {
+        const email = need(options.email, '--email EMAIL', 'create');
+        const role = need(options.role, '--role operator|org_admin|auditor', 'create');
+        if (!['operator', 'org_admin', 'auditor'].includes(role)) {
+          throw new ConfigInvalidError(`Unknown role "${role}"; use operator, org_admin or auditor.`);
+        }
+        if (role !== 'operator' && !config.orgs.some((org) => org.id === options.org)) {
+          throw new ConfigInvalidError(`A ${role} needs --org with the id of an organisation in the config.`);
+        }
+        const password = env.PARLEY_ADMIN_PASSWORD;
+        if (!password) throw new ConfigInvalidError('Set the new admin\'s password in the environment variable PARLEY_ADMIN_PASSWORD.');
+        const created = await new AccountService(store).create({ email, role: role as AdminRole, ...(options.org ? { orgId: options.org as OrgId } : {}), password });
+        await store.appendAudit({ at: Date.now(), actor: actor.id, source: actor.source, action: 'admin.create', orgId: (options.org ?? null) as OrgId | null, target: `admin ${email}`, oldValue: null, newValue: role });
+        return [
+          `Admin ${email} (${role}) created.`,
+          'Add this to an authenticator app (it is shown only now):',
+          `  ${created.totpUri}`,
+          'Recovery codes, each usable once instead of a TOTP code (shown only now):',
+          ...created.recoveryCodes.map((c) => `  ${c}`),
+        ].join('\n');
+      }
       case 'policy show':
         return JSON.stringify(policies.get(need(options.org, '--org ID', 'policy show')), null, 2);
       case 'policy set': {

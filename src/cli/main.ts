@@ -40,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
       to: { type: 'string' },
       feature: { type: 'string', default: 'messages' },
       org: { type: 'string' },
+      role: { type: 'string' },
       file: { type: 'string' },
       email: { type: 'string' },
       help: { type: 'boolean', short: 'h' },

@@ -14,6 +14,9 @@ export enum ErrorCode {
   PlatformUnavailable = 'platform_unavailable',
   PlatformRejected = 'platform_rejected',
   NotFound = 'not_found',
+  LoginFailed = 'login_failed',
+  LoginLocked = 'login_locked',
+  Forbidden = 'forbidden',
 }
 
 export class ParleyError extends Error {

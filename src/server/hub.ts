@@ -4,6 +4,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 
+import { AccountService } from '../admin/accounts.js';
+import { registerAdminApi } from '../admin/api.js';
 import { AdminService } from '../admin/service.js';
 import type { Connector } from '../core/connector.js';
 import type { ConnectionId, OrgId } from '../core/ids.js';
@@ -93,6 +95,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
       routes: connectors.flatMap((c) => c.routes()),
       ready: async () => connectors.every((c) => c.state().status === 'connected'),
     });
+    await registerAdminApi(app, { accounts: new AccountService(store), admin, store, policies, directory });
     const url = await listen(app, config.server.host, config.server.port);
     const publicUrl = (config.server.publicUrl ?? url).replace(/\/$/, '');
 

@@ -172,4 +172,29 @@ export interface Database {
   metadata_log: MetadataLogTable;
   policies: PoliciesTable;
   audit_log: AuditLogTable;
+  admins: AdminsTable;
+  admin_sessions: AdminSessionsTable;
+}
+
+export interface AdminsTable {
+  id: string;
+  email: string;
+  role: string;
+  org_id: string | null;
+  password_hash: string;
+  totp_secret: string;
+  totp_last_step: Generated<number>;
+  recovery_hashes: string;
+  failed_logins: Generated<number>;
+  locked_until: Generated<number>;
+  created_at: number;
+}
+
+export interface AdminSessionsTable {
+  id_hash: string;
+  admin_id: string;
+  csrf_token: string;
+  source: string;
+  created_at: number;
+  last_seen_at: number;
 }

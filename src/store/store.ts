@@ -10,6 +10,7 @@ import { Migrator } from 'kysely';
 import pg from 'pg';
 
 import type { SqlDialect } from './dialect.js';
+import { AdminRepo } from './admin-repo.js';
 import { migrationProvider } from './migrations/index.js';
 import { Repo } from './repo.js';
 import type { Database } from './schema.js';
@@ -24,11 +25,14 @@ pg.types.setTypeParser(20, (value) => Number(value));
 
 export class Store extends Repo {
   readonly dialect: SqlDialect;
+  /** Admin accounts and sessions. */
+  readonly admins: AdminRepo;
   private readonly sqlite: SqliteDatabase.Database | undefined;
 
   private constructor(db: Kysely<Database>, dialect: SqlDialect, sqlite?: SqliteDatabase.Database) {
     super(db);
     this.dialect = dialect;
+    this.admins = new AdminRepo(db);
     this.sqlite = sqlite;
   }
 

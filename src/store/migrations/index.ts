@@ -7,6 +7,7 @@ import type { SqlDialect } from '../dialect.js';
 import * as m001 from './001_initial.js';
 import * as m002 from './002_presence.js';
 import * as m003 from './003_admin_controls.js';
+import * as m004 from './004_admin_accounts.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> };
 
@@ -14,6 +15,7 @@ const migrations: Record<string, MigrationModule> = {
   '001_initial': m001,
   '002_presence': m002,
   '003_admin_controls': m003,
+  '004_admin_accounts': m004,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {

@@ -1,0 +1,197 @@
+// Admin accounts: Argon2id password hashes, a password policy, TOTP two-factor login with
+// one-time recovery codes, lockout with back-off after failed logins, and sessions with an
+// idle and an absolute expiry. Every admin must use TOTP; there is no login without it.
+
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+import { hash, verify } from '@node-rs/argon2';
+import { Secret, TOTP } from 'otpauth';
+
+import { ErrorCode, ParleyError } from '../core/errors.js';
+import type { OrgId } from '../core/ids.js';
+import type { AdminRecord, AdminRole } from '../store/admin-repo.js';
+import type { Store } from '../store/store.js';
+import type { Actor } from './service.js';
+
+const commonPasswords = createRequire(import.meta.url)('fxa-common-password-list') as { test(password: string): boolean };
+
+export const minPasswordLength = 12;
+/** Failed logins allowed before the account locks; each further one doubles the lock. */
+const freeFailures = 5;
+const baseLockMs = 60_000;
+const maxLockMs = 60 * 60_000;
+const sessionIdleMs = 30 * 60_000;
+const sessionMaxMs = 12 * 60 * 60_000;
+let dummyHash: string | undefined;
+
+export class LoginError extends ParleyError {
+  constructor(message: string, locked = false) {
+    super(locked ? ErrorCode.LoginLocked : ErrorCode.LoginFailed, locked ? 429 : 401, message);
+  }
+}
+
+export class PasswordRejectedError extends ParleyError {
+  constructor(message: string) {
+    super(ErrorCode.PayloadInvalid, 400, message);
+  }
+}
+
+/** Checks a new password against the policy; throws with what to change. */
+export function checkPassword(password: string, email: string): void {
+  if (password.length < minPasswordLength) {
+    throw new PasswordRejectedError(`The password has ${password.length} characters; use at least ${minPasswordLength}.`);
+  }
+  const lower = password.toLowerCase();
+  if (commonPasswords.test(password) || commonPasswords.test(lower)) {
+    throw new PasswordRejectedError('The password is on a list of common passwords; choose one that is not.');
+  }
+  if (lower.includes((email.split('@')[0] ?? '').toLowerCase()) && email.length > 3) {
+    throw new PasswordRejectedError('The password contains the account name; choose one that does not.');
+  }
+}
+
+function totpFor(admin: { email: string; totpSecret: string }): TOTP {
+  return new TOTP({ issuer: 'Parley', label: admin.email, algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(admin.totpSecret) });
+}
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+export interface NewAdmin {
+  email: string;
+  role: AdminRole;
+  orgId?: OrgId;
+  password: string;
+}
+
+export interface CreatedAdmin {
+  id: string;
+  /** The otpauth:// URI for an authenticator app; shown once. */
+  totpUri: string;
+  /** One-time codes for when the authenticator is lost; shown once. */
+  recoveryCodes: string[];
+}
+
+export interface Session {
+  /** The cookie value; only its hash is stored. */
+  id: string;
+  csrfToken: string;
+  admin: AdminRecord;
+}
+
+export class AccountService {
+  constructor(private readonly store: Store) {}
+
+  async create(input: NewAdmin, now = Date.now()): Promise<CreatedAdmin> {
+    const email = input.email.toLowerCase();
+    if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new PasswordRejectedError(`"${input.email}" is not an email address.`);
+    if (input.role !== 'operator' && input.orgId === undefined) {
+      throw new PasswordRejectedError(`A ${input.role} belongs to an organisation; give its id.`);
+    }
+    if (await this.store.admins.byEmail(email)) throw new PasswordRejectedError(`An admin with the address ${email} exists already.`);
+    checkPassword(input.password, email);
+
+    const secret = new Secret({ size: 20 }).base32;
+    const recoveryCodes = Array.from({ length: 10 }, () => randomBytes(5).toString('hex'));
+    const id = randomUUID();
+    await this.store.admins.create(
+      {
+        id,
+        email,
+        role: input.role,
+        orgId: input.role === 'operator' ? null : (input.orgId ?? null),
+        passwordHash: await hash(input.password),
+        totpSecret: secret,
+        recoveryHashes: recoveryCodes.map(sha256),
+      },
+      now,
+    );
+    return { id, totpUri: totpFor({ email, totpSecret: secret }).toString(), recoveryCodes };
+  }
+
+  /**
+   * Logs in with password and a TOTP code (or a recovery code). Every failure gives the same
+   * message, and after five failures the account locks for a minute, doubling each time.
+   */
+  async login(email: string, password: string, code: string, source: string, now = Date.now()): Promise<Session> {
+    const admin = await this.store.admins.byEmail(email);
+    const refused = new LoginError('Login failed: the address, password or code is wrong.');
+    if (!admin) {
+      // Spend the same time as a real check, so timing does not tell which addresses exist.
+      dummyHash ??= await hash(randomBytes(16).toString('hex'));
+      await verify(dummyHash, password).catch(() => false);
+      throw refused;
+    }
+    if (admin.lockedUntil > now) {
+      throw new LoginError(`Login is locked after repeated failures; try again in ${Math.ceil((admin.lockedUntil - now) / 1000)} s.`, true);
+    }
+
+    const passwordOk = await verify(admin.passwordHash, password).catch(() => false);
+    const step = Math.floor(now / 30_000);
+    let totpStep: number | undefined;
+    let recovery = admin.recoveryHashes;
+    if (passwordOk) {
+      const delta = totpFor(admin).validate({ token: code.replace(/\s/g, ''), timestamp: now, window: 1 });
+      if (delta !== null && step + delta > admin.totpLastStep) {
+        totpStep = step + delta;
+      } else {
+        const used = admin.recoveryHashes.findIndex((h) => sameText(h, sha256(code.trim().toLowerCase())));
+        if (used >= 0) {
+          totpStep = admin.totpLastStep;
+          recovery = admin.recoveryHashes.filter((_, i) => i !== used);
+        }
+      }
+    }
+
+    if (!passwordOk || totpStep === undefined) {
+      const failures = admin.failedLogins + 1;
+      const lockMs = failures >= freeFailures ? Math.min(maxLockMs, baseLockMs * 2 ** (failures - freeFailures)) : 0;
+      await this.store.admins.recordFailure(admin.id, failures, lockMs > 0 ? now + lockMs : 0);
+      await this.audit(admin, source, 'admin.login_failed', now);
+      throw refused;
+    }
+
+    await this.store.admins.recordSuccess(admin.id, totpStep, recovery);
+    const id = randomBytes(32).toString('base64url');
+    const csrfToken = randomBytes(32).toString('base64url');
+    await this.store.admins.createSession(sha256(id), { adminId: admin.id, csrfToken, source, createdAt: now, lastSeenAt: now });
+    await this.audit(admin, source, 'admin.login', now);
+    return { id, csrfToken, admin: { ...admin, failedLogins: 0, lockedUntil: 0 } };
+  }
+
+  /** Returns the session's admin, or undefined when it is unknown or expired (idle or absolute). */
+  async session(id: string, now = Date.now()): Promise<{ admin: AdminRecord; csrfToken: string } | undefined> {
+    const idHash = sha256(id);
+    const session = await this.store.admins.session(idHash);
+    if (!session) return undefined;
+    if (now - session.lastSeenAt > sessionIdleMs || now - session.createdAt > sessionMaxMs) {
+      await this.store.admins.deleteSession(idHash);
+      return undefined;
+    }
+    const admin = await this.store.admins.byId(session.adminId);
+    if (!admin) return undefined;
+    await this.store.admins.touchSession(idHash, now);
+    return { admin, csrfToken: session.csrfToken };
+  }
+
+  async logout(id: string): Promise<void> {
+    await this.store.admins.deleteSession(sha256(id));
+  }
+
+  /** The actor an admin acts as: an org admin is confined to their organisation. */
+  static actor(admin: AdminRecord, source: string): Actor {
+    return admin.role === 'operator' ? { id: admin.email, source } : { id: admin.email, source, orgId: admin.orgId! };
+  }
+
+  private async audit(admin: AdminRecord, source: string, action: string, now: number): Promise<void> {
+    await this.store.appendAudit({ at: now, actor: admin.email, source, action, orgId: admin.orgId, target: `admin ${admin.email}`, oldValue: null, newValue: null });
+  }
+}

@@ -1,0 +1,150 @@
+// The admin REST API under /api/v1: login with password and TOTP, then organisation-scoped
+// routes for policies, suspensions, revocations, the audit log and explain. Sessions live
+// in an HttpOnly, Secure, SameSite=Strict cookie; every change also needs the session's
+// CSRF token in `x-csrf-token`. An org admin asking for another organisation gets 404, as
+// if it did not exist, and an auditor may only read.
+
+import cookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+import { ErrorCode, NotFoundError, ParleyError } from '../core/errors.js';
+import type { OrgId } from '../core/ids.js';
+import type { Directory } from '../pipeline/directory.js';
+import type { PolicyBook } from '../policy/book.js';
+import { features, type Feature } from '../policy/model.js';
+import type { AdminRecord } from '../store/admin-repo.js';
+import type { Store } from '../store/store.js';
+import { AccountService } from './accounts.js';
+import { openApiDocument } from './openapi.js';
+import type { AdminService } from './service.js';
+
+export const sessionCookie = 'parley_session';
+
+export interface AdminApiDeps {
+  accounts: AccountService;
+  admin: AdminService;
+  store: Store;
+  policies: PolicyBook;
+  directory: Directory;
+}
+
+class ForbiddenError extends ParleyError {
+  constructor(message: string) {
+    super(ErrorCode.Forbidden, 403, message);
+  }
+}
+
+class UnauthenticatedError extends ParleyError {
+  constructor() {
+    super(ErrorCode.LoginFailed, 401, 'Log in first: POST /api/v1/session with email, password and code.');
+  }
+}
+
+interface Authenticated {
+  admin: AdminRecord;
+  csrfToken: string;
+}
+
+const authenticated = new WeakMap<FastifyRequest, Authenticated>();
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): Promise<void> {
+  await app.register(async (api) => {
+    await api.register(cookie);
+
+    api.setErrorHandler((error, _request, reply) => {
+      if (error instanceof ParleyError) return reply.code(error.status).send({ error: error.code, message: error.message });
+      const status = (error as { statusCode?: number }).statusCode ?? 500;
+      if (status < 500) return reply.code(status).send({ error: 'invalid_request', message: (error as Error).message });
+      api.log.error({ err: error }, 'Admin API request failed.');
+      return reply.code(500).send({ error: 'internal_error', message: 'The request failed; the hub log has the details.' });
+    });
+
+    api.get('/api/v1/openapi.json', async () => openApiDocument);
+
+    api.post('/api/v1/session', async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const session = await deps.accounts.login(str(body.email), str(body.password), str(body.code), request.ip);
+      void reply.setCookie(sessionCookie, session.id, { httpOnly: true, secure: true, sameSite: 'strict', path: '/api/v1' });
+      return { csrfToken: session.csrfToken, admin: { email: session.admin.email, role: session.admin.role, orgId: session.admin.orgId } };
+    });
+
+    // Every other route needs a session, and every change its CSRF token.
+    api.addHook('preHandler', async (request) => {
+      if (request.url.startsWith('/api/v1/openapi.json') || (request.method === 'POST' && request.url === '/api/v1/session')) return;
+      const id = request.cookies[sessionCookie];
+      const session = id ? await deps.accounts.session(id) : undefined;
+      if (!session) throw new UnauthenticatedError();
+      if (request.method !== 'GET') {
+        const token = str(request.headers['x-csrf-token']);
+        if (token === '' || token !== session.csrfToken) throw new ForbiddenError('The x-csrf-token header is missing or wrong; send the csrfToken the login returned.');
+        if (session.admin.role === 'auditor') throw new ForbiddenError('Auditors may read but not change anything.');
+      }
+      authenticated.set(request, session);
+    });
+
+    const who = (request: FastifyRequest): Authenticated => authenticated.get(request)!;
+
+    /** The route's organisation, if the admin may see it; otherwise 404 as if it did not exist. */
+    const orgOf = (request: FastifyRequest): OrgId => {
+      const org = str((request.params as Record<string, unknown>).org) as OrgId;
+      const { admin } = who(request);
+      if ((admin.role !== 'operator' && admin.orgId !== org) || !deps.directory.orgIds().includes(org)) {
+        throw new NotFoundError(`No organisation ${org}.`);
+      }
+      return org;
+    };
+    const actorIn = (request: FastifyRequest, org: OrgId) => ({ ...AccountService.actor(who(request).admin, request.ip), orgId: org });
+
+    api.delete('/api/v1/session', async (request, reply) => {
+      await deps.accounts.logout(str(request.cookies[sessionCookie]));
+      void reply.clearCookie(sessionCookie, { path: '/api/v1' });
+      return { status: 'logged_out' };
+    });
+
+    api.get('/api/v1/orgs/:org/policy', async (request) => deps.policies.get(orgOf(request)));
+
+    api.put('/api/v1/orgs/:org/policy', async (request) => {
+      const org = orgOf(request);
+      return deps.admin.setPolicy(actorIn(request, org), org, request.body);
+    });
+
+    api.post('/api/v1/orgs/:org/suspensions', async (request) => {
+      const org = orgOf(request);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const users = await deps.admin.setSuspended(actorIn(request, org), str(body.email), body.suspended !== false);
+      return { email: str(body.email), suspended: body.suspended !== false, accounts: users.length };
+    });
+
+    api.post('/api/v1/orgs/:org/revocations', async (request) => {
+      const org = orgOf(request);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const actor = actorIn(request, org);
+      const contact = await deps.admin.revokeContact(actor, await deps.admin.contactBetween(actor, str(body.from), str(body.to)));
+      return { contactId: contact.id, status: contact.status };
+    });
+
+    api.get('/api/v1/orgs/:org/audit', async (request) => {
+      const org = orgOf(request);
+      return { entries: await deps.store.listAudit(org) };
+    });
+
+    api.get('/api/v1/orgs/:org/explain', async (request) => {
+      const org = orgOf(request);
+      const query = request.query as Record<string, unknown>;
+      const from = str(query.from).toLowerCase();
+      const to = str(query.to).toLowerCase();
+      const feature = (str(query.feature) || 'messages') as Feature;
+      if (!features.includes(feature)) throw new ParleyError(ErrorCode.PayloadInvalid, 400, `Unknown feature "${feature}"; use one of ${features.join(', ')}.`);
+      const fromOrg = deps.directory.orgOfDomain(from.split('@')[1] ?? '');
+      const toOrg = deps.directory.orgOfDomain(to.split('@')[1] ?? '');
+      if (!fromOrg || !toOrg) throw new ParleyError(ErrorCode.PayloadInvalid, 400, 'Give from and to as addresses at organisations on this hub.');
+      // An admin explains crossings of their own organisation only.
+      if (fromOrg !== org && toOrg !== org) throw new NotFoundError(`No crossing of organisation ${org} between ${from} and ${to}.`);
+      return deps.policies.decide({ orgId: fromOrg, email: from }, { orgId: toOrg, email: to }, feature);
+    });
+  });
+}

@@ -1,0 +1,62 @@
+// The admin API's OpenAPI 3.0 document, served at /api/v1/openapi.json.
+
+const org = { name: 'org', in: 'path', required: true, schema: { type: 'string' } };
+const errors = {
+  '400': { description: 'Invalid input; the message names the value and the fix.' },
+  '401': { description: 'No session, or the login failed.' },
+  '403': { description: 'Missing or wrong x-csrf-token, or an auditor tried a change.' },
+  '404': { description: 'No such organisation or resource, or not one the admin may see.' },
+};
+const csrf = { name: 'x-csrf-token', in: 'header', required: true, schema: { type: 'string' } };
+const json = (properties: Record<string, unknown>) => ({ required: true, content: { 'application/json': { schema: { type: 'object', properties } } } });
+
+export const openApiDocument = {
+  openapi: '3.0.3',
+  info: { title: 'Parley admin API', version: '1' },
+  components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'parley_session' } } },
+  security: [{ session: [] }],
+  paths: {
+    '/api/v1/session': {
+      post: {
+        summary: 'Log in with email, password and a TOTP or recovery code; sets the session cookie and returns the CSRF token.',
+        security: [],
+        requestBody: json({ email: { type: 'string' }, password: { type: 'string' }, code: { type: 'string' } }),
+        responses: { '200': { description: 'Logged in.' }, '401': errors['401'], '429': { description: 'Locked after repeated failures.' } },
+      },
+      delete: { summary: 'Log out.', parameters: [csrf], responses: { '200': { description: 'Logged out.' }, '401': errors['401'], '403': errors['403'] } },
+    },
+    '/api/v1/orgs/{org}/policy': {
+      get: { summary: "The organisation's federation policy.", parameters: [org], responses: { '200': { description: 'The policy.' }, ...errors } },
+      put: { summary: 'Replace the policy; applies from the next event.', parameters: [org, csrf], requestBody: json({}), responses: { '200': { description: 'The stored policy.' }, ...errors } },
+    },
+    '/api/v1/orgs/{org}/suspensions': {
+      post: {
+        summary: 'Suspend or reinstate a user of the organisation.',
+        parameters: [org, csrf],
+        requestBody: json({ email: { type: 'string' }, suspended: { type: 'boolean' } }),
+        responses: { '200': { description: 'Done.' }, ...errors },
+      },
+    },
+    '/api/v1/orgs/{org}/revocations': {
+      post: {
+        summary: 'Revoke the contact between two users, one of them in the organisation.',
+        parameters: [org, csrf],
+        requestBody: json({ from: { type: 'string' }, to: { type: 'string' } }),
+        responses: { '200': { description: 'Revoked.' }, ...errors },
+      },
+    },
+    '/api/v1/orgs/{org}/audit': { get: { summary: "The organisation's audit log, newest first.", parameters: [org], responses: { '200': { description: 'Entries.' }, ...errors } } },
+    '/api/v1/orgs/{org}/explain': {
+      get: {
+        summary: 'Whether the policies allow a feature between two users, and the rule that decides.',
+        parameters: [
+          org,
+          { name: 'from', in: 'query', required: true, schema: { type: 'string' } },
+          { name: 'to', in: 'query', required: true, schema: { type: 'string' } },
+          { name: 'feature', in: 'query', required: false, schema: { type: 'string' } },
+        ],
+        responses: { '200': { description: 'The decision.' }, ...errors },
+      },
+    },
+  },
+} as const;

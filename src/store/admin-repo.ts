@@ -1,0 +1,130 @@
+// Queries for admin accounts and their sessions. Session ids are stored only as SHA-256
+// hashes, so a copy of the database does not hand out live sessions.
+
+import type { Kysely } from 'kysely';
+
+import type { OrgId } from '../core/ids.js';
+import type { Database } from './schema.js';
+
+export type AdminRole = 'operator' | 'org_admin' | 'auditor';
+
+export interface AdminRecord {
+  id: string;
+  email: string;
+  role: AdminRole;
+  /** The organisation of an org admin or auditor; null for the operator. */
+  orgId: OrgId | null;
+  passwordHash: string;
+  totpSecret: string;
+  /** The last TOTP time step used, so a code cannot be used twice. */
+  totpLastStep: number;
+  recoveryHashes: string[];
+  failedLogins: number;
+  lockedUntil: number;
+}
+
+export interface AdminSessionRecord {
+  adminId: string;
+  csrfToken: string;
+  source: string;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+export class AdminRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(admin: Omit<AdminRecord, 'totpLastStep' | 'failedLogins' | 'lockedUntil'>, at: number): Promise<void> {
+    await this.db
+      .insertInto('admins')
+      .values({
+        id: admin.id,
+        email: admin.email,
+        role: admin.role,
+        org_id: admin.orgId,
+        password_hash: admin.passwordHash,
+        totp_secret: admin.totpSecret,
+        recovery_hashes: JSON.stringify(admin.recoveryHashes),
+        created_at: at,
+      })
+      .execute();
+  }
+
+  async byEmail(email: string): Promise<AdminRecord | undefined> {
+    const row = await this.db.selectFrom('admins').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+    return row ? toAdmin(row) : undefined;
+  }
+
+  async byId(id: string): Promise<AdminRecord | undefined> {
+    const row = await this.db.selectFrom('admins').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toAdmin(row) : undefined;
+  }
+
+  async recordFailure(id: string, failedLogins: number, lockedUntil: number): Promise<void> {
+    await this.db.updateTable('admins').set({ failed_logins: failedLogins, locked_until: lockedUntil }).where('id', '=', id).execute();
+  }
+
+  /** Records a successful login: clears failures and stores the TOTP step or the remaining recovery codes. */
+  async recordSuccess(id: string, totpLastStep: number, recoveryHashes: string[]): Promise<void> {
+    await this.db
+      .updateTable('admins')
+      .set({ failed_logins: 0, locked_until: 0, totp_last_step: totpLastStep, recovery_hashes: JSON.stringify(recoveryHashes) })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async createSession(idHash: string, session: AdminSessionRecord): Promise<void> {
+    await this.db
+      .insertInto('admin_sessions')
+      .values({
+        id_hash: idHash,
+        admin_id: session.adminId,
+        csrf_token: session.csrfToken,
+        source: session.source,
+        created_at: session.createdAt,
+        last_seen_at: session.lastSeenAt,
+      })
+      .execute();
+  }
+
+  async session(idHash: string): Promise<AdminSessionRecord | undefined> {
+    const row = await this.db.selectFrom('admin_sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
+    return row
+      ? { adminId: row.admin_id, csrfToken: row.csrf_token, source: row.source, createdAt: Number(row.created_at), lastSeenAt: Number(row.last_seen_at) }
+      : undefined;
+  }
+
+  async touchSession(idHash: string, at: number): Promise<void> {
+    await this.db.updateTable('admin_sessions').set({ last_seen_at: at }).where('id_hash', '=', idHash).execute();
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    await this.db.deleteFrom('admin_sessions').where('id_hash', '=', idHash).execute();
+  }
+}
+
+function toAdmin(row: {
+  id: string;
+  email: string;
+  role: string;
+  org_id: string | null;
+  password_hash: string;
+  totp_secret: string;
+  totp_last_step: number;
+  recovery_hashes: string;
+  failed_logins: number;
+  locked_until: number;
+}): AdminRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role as AdminRole,
+    orgId: row.org_id as OrgId | null,
+    passwordHash: row.password_hash,
+    totpSecret: row.totp_secret,
+    totpLastStep: Number(row.totp_last_step),
+    recoveryHashes: JSON.parse(row.recovery_hashes) as string[],
+    failedLogins: Number(row.failed_logins),
+    lockedUntil: Number(row.locked_until),
+  };
+}

@@ -1,0 +1,183 @@
+// The admin API as an attacker and as an admin meet it: two-factor login, replay and
+// brute force, CSRF, tenant isolation over every organisation route, auditors, and a
+// policy change through the API that stops a live chat.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { URI, type TOTP } from 'otpauth';
+
+import { AccountService, type CreatedAdmin } from '../../src/admin/accounts.js';
+import { openApiDocument } from '../../src/admin/openapi.js';
+import { asId, type OrgId } from '../../src/core/ids.js';
+import { connectAliceAndBob, type AliceAndBob } from '../kit/contacts.js';
+import { startTestHub, type TestHub } from '../kit/hub.js';
+import { waitFor } from '../kit/wait.js';
+
+const passwords = {
+  operator: 'Velvet-Orbit-Lantern-42',
+  globex: 'Copper-Meadow-Tundra-77',
+  auditor: 'Silent-Harbor-Quartz-19',
+};
+
+interface Login {
+  cookie: string;
+  csrf: string;
+}
+
+describe('admin API', () => {
+  let t: TestHub;
+  let chat: AliceAndBob;
+  const accounts: Record<string, CreatedAdmin> = {};
+  const responses: string[] = [];
+
+  before(async () => {
+    t = await startTestHub();
+    chat = await connectAliceAndBob(t.world);
+    const service = new AccountService(t.hub.store);
+    accounts.operator = await service.create({ email: 'operator@hub.example', role: 'operator', password: passwords.operator });
+    accounts.globex = await service.create({ email: 'it@globex.example', role: 'org_admin', orgId: asId<OrgId>('globex'), password: passwords.globex });
+    accounts.auditor = await service.create({ email: 'audit@globex.example', role: 'auditor', orgId: asId<OrgId>('globex'), password: passwords.auditor });
+  });
+  after(() => t.stop());
+
+  const totp = (who: string): TOTP => URI.parse(accounts[who]!.totpUri) as TOTP;
+  /**
+   * A fresh code: a code works once, so each login of an admin takes the next 30 s step.
+   * The server accepts one step either side of now, so an admin logs in at most twice here.
+   */
+  const steps: Record<string, number> = {};
+  const nextCode = (who: string) => {
+    const step = steps[who] ?? 0;
+    steps[who] = step + 1;
+    return totp(who).generate({ timestamp: Date.now() + step * 30_000 });
+  };
+  const sessions: Record<string, Login> = {};
+
+  async function call(method: string, path: string, body?: unknown, login?: Login, csrf = true): Promise<Response> {
+    const response = await fetch(`${t.hub.url}${path}`, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(login ? { cookie: login.cookie } : {}),
+        ...(login && csrf ? { 'x-csrf-token': login.csrf } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    responses.push(await response.clone().text());
+    return response;
+  }
+
+  async function login(who: string, email: string, password: string, code?: string): Promise<Login> {
+    const cached = sessions[who];
+    if (cached && code === undefined) return cached;
+    const response = await call('POST', '/api/v1/session', { email, password, code: code ?? nextCode(who) });
+    assert.equal(response.status, 200, `login of ${email} failed: ${await response.clone().text()}`);
+    const cookie = response.headers.get('set-cookie') ?? '';
+    const { csrfToken } = (await response.json()) as { csrfToken: string };
+    sessions[who] = { cookie: cookie.split(';')[0]!, csrf: csrfToken };
+    return sessions[who];
+  }
+
+  test('login needs the password and a TOTP code, and sets a strict cookie', async () => {
+    assert.equal((await call('POST', '/api/v1/session', { email: 'operator@hub.example', password: passwords.operator })).status, 401);
+    assert.equal((await call('POST', '/api/v1/session', { email: 'operator@hub.example', password: passwords.operator, code: '000000' })).status, 401);
+    const response = await call('POST', '/api/v1/session', { email: 'operator@hub.example', password: passwords.operator, code: nextCode('operator') });
+    assert.equal(response.status, 200);
+    const cookie = response.headers.get('set-cookie') ?? '';
+    assert.match(cookie, /HttpOnly/);
+    assert.match(cookie, /Secure/);
+    assert.match(cookie, /SameSite=Strict/);
+  });
+
+  test('a TOTP code works once', async () => {
+    const code = nextCode('globex');
+    await login('globex', 'it@globex.example', passwords.globex, code);
+    assert.equal((await call('POST', '/api/v1/session', { email: 'it@globex.example', password: passwords.globex, code })).status, 401);
+  });
+
+  test('repeated failures lock the account', async () => {
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await call('POST', '/api/v1/session', { email: 'audit@globex.example', password: `wrong-password-${i}`, code: '123456' })).status, 401);
+    }
+    const locked = await call('POST', '/api/v1/session', { email: 'audit@globex.example', password: passwords.auditor, code: nextCode('auditor') });
+    assert.equal(locked.status, 429);
+    assert.match(((await locked.json()) as { message: string }).message, /locked after repeated failures; try again in \d+ s/);
+  });
+
+  test('changes without the CSRF token fail', async () => {
+    const operator = await login('operator', 'operator@hub.example', passwords.operator);
+    assert.equal((await call('PUT', '/api/v1/orgs/acme/policy', {}, operator, false)).status, 403);
+    assert.equal((await call('PUT', '/api/v1/orgs/acme/policy', {}, { ...operator, csrf: 'forged' })).status, 403);
+    assert.equal((await call('PUT', '/api/v1/orgs/acme/policy', {}, operator)).status, 200);
+    assert.equal((await call('GET', '/api/v1/orgs/acme/policy')).status, 401);
+  });
+
+  test('an org admin gets 404 for every route of another organisation', async () => {
+    const globex = await login('globex', 'it@globex.example', passwords.globex);
+    const bodies: Record<string, unknown> = {
+      '/api/v1/orgs/{org}/policy': {},
+      '/api/v1/orgs/{org}/suspensions': { email: 'alice@acme.example', suspended: true },
+      '/api/v1/orgs/{org}/revocations': { from: 'alice@acme.example', to: 'dana@globex.example' },
+    };
+    let checked = 0;
+    for (const [path, item] of Object.entries(openApiDocument.paths)) {
+      if (!path.includes('{org}')) continue;
+      for (const method of Object.keys(item)) {
+        const url = path.replace('{org}', 'acme') + (path.endsWith('explain') ? '?from=alice@acme.example&to=carol@acme.example' : '');
+        const response = await call(method.toUpperCase(), url, method === 'get' ? undefined : bodies[path], globex);
+        assert.equal(response.status, 404, `${method.toUpperCase()} ${url} answered ${response.status}`);
+        checked++;
+      }
+    }
+    assert.equal(checked, 6);
+    // Their own organisation answers.
+    assert.equal((await call('GET', '/api/v1/orgs/globex/policy', undefined, globex)).status, 200);
+    const explain = await call('GET', '/api/v1/orgs/globex/explain?from=bob@globex.example&to=alice@acme.example&feature=files', undefined, globex);
+    assert.equal(((await explain.json()) as { allowed: boolean }).allowed, true);
+  });
+
+  test('an auditor reads but cannot change', async () => {
+    // A recovery code logs in once (the account locked above is unlocked for this test).
+    await t.hub.store.admins.recordFailure((await t.hub.store.admins.byEmail('audit@globex.example'))!.id, 0, 0);
+    const auditor = await login('auditor', 'audit@globex.example', passwords.auditor, accounts.auditor!.recoveryCodes[0]);
+    assert.equal((await call('GET', '/api/v1/orgs/globex/audit', undefined, auditor)).status, 200);
+    assert.equal((await call('PUT', '/api/v1/orgs/globex/policy', {}, auditor)).status, 403);
+    assert.equal((await call('POST', '/api/v1/session', { email: 'audit@globex.example', password: passwords.auditor, code: accounts.auditor!.recoveryCodes[0] })).status, 401);
+  });
+
+  test('blocking a domain through the API stops the chat, and lifting it restores it', async () => {
+    const { webex, slack, people } = t.world;
+    const globex = await login('globex', 'it@globex.example', passwords.globex);
+    const blocked = await call('PUT', '/api/v1/orgs/globex/policy', { mode: 'block_list', domains: { 'acme.example': { allow: false } } }, globex);
+    assert.equal(blocked.status, 200);
+
+    await slack.postAsUser(people.bob.id, chat.bobChannel, 'through a blocked domain');
+    await waitFor('notice to Bob', () => slack.inbox(people.bob.id).find((m) => m.channel === chat.bobIm && m.text.startsWith('Not delivered: the federation policy of your organisation')));
+    await waitFor('notice to Alice', () => webex.inbox(people.alice.id).find((m) => m.personId === people.webexBot.id && m.text?.includes('sent you a message that was not delivered')));
+
+    const bad = await call('PUT', '/api/v1/orgs/globex/policy', { mode: 'sometimes' }, globex);
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { message: string }).message, /^Invalid policy at mode: /);
+
+    assert.equal((await call('PUT', '/api/v1/orgs/globex/policy', {}, globex)).status, 200);
+    await slack.postAsUser(people.bob.id, chat.bobChannel, 'open again');
+    await waitFor('message in Webex', () => webex.messagesIn(chat.aliceRoom).find((m) => m.text === 'open again'));
+
+    const audit = (await (await call('GET', '/api/v1/orgs/globex/audit', undefined, globex)).json()) as { entries: Array<{ action: string; actor: string; newValue: string | null }> };
+    const changes = audit.entries.filter((e) => e.action === 'policy.set');
+    assert.equal(changes[0]?.newValue, JSON.stringify({ mode: 'open', defaultDeny: false, defaults: {}, domains: {}, groups: {}, users: {} }));
+    assert.match(changes[1]?.newValue ?? '', /"acme.example":\{"allow":false\}/);
+    assert.equal(changes[1]?.actor, 'it@globex.example');
+  });
+
+  test('no password, TOTP secret or session id reaches a response or a log', () => {
+    const secrets = [...Object.values(passwords), ...Object.values(accounts).map((a) => URI.parse(a.totpUri).secret.base32)];
+    const logs = t.logs.join('');
+    for (const secret of secrets) {
+      assert.equal(logs.includes(secret), false, 'a log line contains a credential');
+      assert.equal(responses.some((r) => r.includes(secret)), false, 'a response contains a credential');
+    }
+    assert.equal(/parley_session=[A-Za-z0-9_-]{20}/.test(logs), false, 'a log line contains a session cookie');
+  });
+});
