@@ -31,7 +31,7 @@ export class LoginError extends ParleyError {
   }
 }
 
-export class PasswordRejectedError extends ParleyError {
+export class AccountInvalidError extends ParleyError {
   constructor(message: string) {
     super(ErrorCode.PayloadInvalid, 400, message);
   }
@@ -40,14 +40,14 @@ export class PasswordRejectedError extends ParleyError {
 /** Checks a new password against the policy; throws with what to change. */
 export function checkPassword(password: string, email: string): void {
   if (password.length < minPasswordLength) {
-    throw new PasswordRejectedError(`The password has ${password.length} characters; use at least ${minPasswordLength}.`);
+    throw new AccountInvalidError(`The password has ${password.length} characters; use at least ${minPasswordLength}.`);
   }
   const lower = password.toLowerCase();
   if (commonPasswords.test(password) || commonPasswords.test(lower)) {
-    throw new PasswordRejectedError('The password is on a list of common passwords; choose one that is not.');
+    throw new AccountInvalidError('The password is on a list of common passwords; choose one that is not.');
   }
   if (lower.includes((email.split('@')[0] ?? '').toLowerCase()) && email.length > 3) {
-    throw new PasswordRejectedError('The password contains the account name; choose one that does not.');
+    throw new AccountInvalidError('The password contains the account name; choose one that does not.');
   }
 }
 
@@ -92,11 +92,11 @@ export class AccountService {
 
   async create(input: NewAdmin, now = Date.now()): Promise<CreatedAdmin> {
     const email = input.email.toLowerCase();
-    if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new PasswordRejectedError(`"${input.email}" is not an email address.`);
+    if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new AccountInvalidError(`"${input.email}" is not an email address.`);
     if (input.role !== 'operator' && input.orgId === undefined) {
-      throw new PasswordRejectedError(`A ${input.role} belongs to an organisation; give its id.`);
+      throw new AccountInvalidError(`A ${input.role} belongs to an organisation; give its id.`);
     }
-    if (await this.store.admins.byEmail(email)) throw new PasswordRejectedError(`An admin with the address ${email} exists already.`);
+    if (await this.store.admins.byEmail(email)) throw new AccountInvalidError(`An admin with the address ${email} exists already.`);
     checkPassword(input.password, email);
 
     const secret = new Secret({ size: 20 }).base32;

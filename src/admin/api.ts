@@ -88,7 +88,7 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
 
     const who = (request: FastifyRequest): Authenticated => authenticated.get(request)!;
 
-    /** The route's organisation, if the admin may see it; otherwise 404 as if it did not exist. */
+    /** Returns the route's organisation if the admin may see it, and otherwise throws 404 as if it did not exist. */
     const orgOf = (request: FastifyRequest): OrgId => {
       const org = str((request.params as Record<string, unknown>).org) as OrgId;
       const { admin } = who(request);
