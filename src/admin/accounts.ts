@@ -99,6 +99,8 @@ export class AccountService {
     if (await this.store.admins.byEmail(email)) throw new AccountInvalidError(`An admin with the address ${email} exists already.`);
     checkPassword(input.password, email);
 
+    // NOTE: the TOTP secret is stored as is; it moves under the credential store's
+    // AES-256-GCM encryption when that exists.
     const secret = new Secret({ size: 20 }).base32;
     const recoveryCodes = Array.from({ length: 10 }, () => randomBytes(5).toString('hex'));
     const id = randomUUID();
