@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import { hash, verify } from '@node-rs/argon2';
 import { Secret, TOTP } from 'otpauth';
 
+import type { Logger } from 'pino';
+
 import { ErrorCode, ParleyError } from '../core/errors.js';
 import type { OrgId } from '../core/ids.js';
 import type { AdminRecord, AdminRole } from '../store/admin-repo.js';
@@ -39,16 +41,33 @@ export class AccountInvalidError extends ParleyError {
 
 /** Checks a new password against the policy; throws with what to change. */
 export function checkPassword(password: string, email: string): void {
-  if (password.length < minPasswordLength) {
-    throw new AccountInvalidError(`The password has ${password.length} characters; use at least ${minPasswordLength}.`);
+  const characters = [...password];
+  if (characters.length < minPasswordLength) {
+    throw new AccountInvalidError(`The password has ${characters.length} characters; use at least ${minPasswordLength}.`);
+  }
+  if (new Set(characters.filter((c) => c.trim() !== '')).size < 4) {
+    throw new AccountInvalidError('The password uses fewer than 4 different characters; choose a less repetitive one.');
   }
   const lower = password.toLowerCase();
-  if (commonPasswords.test(password) || commonPasswords.test(lower)) {
-    throw new AccountInvalidError('The password is on a list of common passwords; choose one that is not.');
+  // The word under added digits and symbols counts too, as in "Password123456".
+  const core = lower.replace(/[^a-z]+$/g, '').replace(/^[^a-z]+/g, '');
+  if ([password, lower, core].some((candidate) => candidate.length > 0 && commonPasswords.test(candidate))) {
+    throw new AccountInvalidError('The password is, or is built on, a common password; choose one that is not.');
   }
-  if (lower.includes((email.split('@')[0] ?? '').toLowerCase()) && email.length > 3) {
+  const name = (email.split('@')[0] ?? '').toLowerCase();
+  if (name.length >= 3 && lower.includes(name)) {
     throw new AccountInvalidError('The password contains the account name; choose one that does not.');
   }
+}
+
+/** When a lock after `failures` failed logins ends; 0 while failures are still allowed. */
+function lockEnd(failures: number, now: number): number {
+  if (failures < freeFailures) return 0;
+  return now + Math.min(maxLockMs, baseLockMs * 2 ** (failures - freeFailures));
+}
+
+function lockedError(lockedUntil: number, now: number): LoginError {
+  return new LoginError(`Login is locked after repeated failures; try again in ${Math.ceil((lockedUntil - now) / 1000)} s.`, true);
 }
 
 function totpFor(admin: { email: string; totpSecret: string }): TOTP {
@@ -88,11 +107,24 @@ export interface Session {
 }
 
 export class AccountService {
-  constructor(private readonly store: Store) {}
+  /** The login in progress per address, so parallel attempts cannot reuse a code or race the lockout. */
+  private readonly pending = new Map<string, Promise<void>>();
+  /** Failures per address that has no account, so a lockout does not reveal which ones exist. */
+  private readonly unknown = new Map<string, { failures: number; lockedUntil: number }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly logger?: Logger,
+  ) {}
 
   async create(input: NewAdmin, now = Date.now()): Promise<CreatedAdmin> {
     const email = input.email.toLowerCase();
-    if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new AccountInvalidError(`"${input.email}" is not an email address.`);
+    if (!/^[a-z0-9._%+'-]+@[a-z0-9.-]+\.[a-z]{2,}$/.test(email)) {
+      throw new AccountInvalidError(`"${input.email.slice(0, 100)}" is not an email address; give one such as admin@acme.example.`);
+    }
+    if (input.role === 'operator' && input.orgId !== undefined) {
+      throw new AccountInvalidError('An operator acts for the whole hub and belongs to no organisation; leave out the organisation.');
+    }
     if (input.role !== 'operator' && input.orgId === undefined) {
       throw new AccountInvalidError(`A ${input.role} belongs to an organisation; give its id.`);
     }
@@ -121,20 +153,41 @@ export class AccountService {
 
   /**
    * Logs in with password and a TOTP code (or a recovery code). Every failure gives the same
-   * message, and after five failures the account locks for a minute, doubling each time.
+   * message, and after five failures the address locks for a minute, doubling each time,
+   * whether or not an account has it. Attempts on one address run one at a time.
    */
-  async login(email: string, password: string, code: string, source: string, now = Date.now()): Promise<Session> {
+  login(email: string, password: string, code: string, source: string, now = Date.now()): Promise<Session> {
+    const key = email.trim().toLowerCase();
+    const previous = this.pending.get(key) ?? Promise.resolve();
+    const attempt = previous.then(
+      () => this.attempt(key, password, code, source, now),
+      () => this.attempt(key, password, code, source, now),
+    );
+    const settled = attempt.then(() => undefined, () => undefined);
+    this.pending.set(key, settled);
+    void settled.then(() => {
+      if (this.pending.get(key) === settled) this.pending.delete(key);
+    });
+    return attempt;
+  }
+
+  private async attempt(email: string, password: string, code: string, source: string, now: number): Promise<Session> {
     const admin = await this.store.admins.byEmail(email);
     const refused = new LoginError('Login failed: the address, password or code is wrong.');
     if (!admin) {
+      const throttle = this.unknown.get(email) ?? { failures: 0, lockedUntil: 0 };
+      if (throttle.lockedUntil > now) throw lockedError(throttle.lockedUntil, now);
       // Spend the same time as a real check, so timing does not tell which addresses exist.
       dummyHash ??= await hash(randomBytes(16).toString('hex'));
       await verify(dummyHash, password).catch(() => false);
+      throttle.failures++;
+      throttle.lockedUntil = lockEnd(throttle.failures, now);
+      this.unknown.delete(email);
+      this.unknown.set(email, throttle);
+      if (this.unknown.size > 10_000) this.unknown.delete(this.unknown.keys().next().value!);
       throw refused;
     }
-    if (admin.lockedUntil > now) {
-      throw new LoginError(`Login is locked after repeated failures; try again in ${Math.ceil((admin.lockedUntil - now) / 1000)} s.`, true);
-    }
+    if (admin.lockedUntil > now) throw lockedError(admin.lockedUntil, now);
 
     const passwordOk = await verify(admin.passwordHash, password).catch(() => false);
     const step = Math.floor(now / 30_000);
@@ -153,15 +206,15 @@ export class AccountService {
       }
     }
 
-    if (!passwordOk || totpStep === undefined) {
-      const failures = admin.failedLogins + 1;
-      const lockMs = failures >= freeFailures ? Math.min(maxLockMs, baseLockMs * 2 ** (failures - freeFailures)) : 0;
-      await this.store.admins.recordFailure(admin.id, failures, lockMs > 0 ? now + lockMs : 0);
+    if (!passwordOk || totpStep === undefined || !(await this.store.admins.consumeCode(admin.id, admin, totpStep, recovery))) {
+      const failures = await this.store.admins.countFailure(admin.id);
+      const lockedUntil = lockEnd(failures, now);
+      if (lockedUntil > 0) await this.store.admins.lockUntil(admin.id, lockedUntil);
       await this.audit(admin, source, 'admin.login_failed', now);
+      this.logger?.warn({ admin: admin.email, source, failures, locked: lockedUntil > 0 }, 'Admin login failed.');
       throw refused;
     }
 
-    await this.store.admins.recordSuccess(admin.id, totpStep, recovery);
     const id = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
     await this.store.admins.createSession(sha256(id), { adminId: admin.id, csrfToken, source, createdAt: now, lastSeenAt: now });

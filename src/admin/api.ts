@@ -6,6 +6,7 @@
 
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 
 import { ErrorCode, NotFoundError, ParleyError } from '../core/errors.js';
 import type { OrgId } from '../core/ids.js';
@@ -51,6 +52,28 @@ function str(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
+const emailPattern = /^[a-z0-9._%+'-]+@[a-z0-9.-]+\.[a-z]{2,}$/;
+const email = z.string().trim().toLowerCase().regex(emailPattern, 'an email address such as alice@acme.example');
+const loginBody = z.object({ email: z.string().max(320), password: z.string().max(1024), code: z.string().max(64) }).strict();
+const suspensionBody = z.object({ email, suspended: z.boolean() }).strict();
+const revocationBody = z.object({ from: email, to: email }).strict();
+const auditQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    before: z.coerce.number().int().min(1).optional(),
+    action: z.string().max(64).optional(),
+  })
+  .strict();
+
+/** Validates a body or query; the error names the first invalid field and what it takes. */
+function parseBody<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const parsed = schema.safeParse(value ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.join('.') || 'body';
+  throw new ParleyError(ErrorCode.PayloadInvalid, 400, `Invalid ${field}: ${issue?.message ?? 'invalid value'}.`);
+}
+
 export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps): Promise<void> {
   await app.register(async (api) => {
     await api.register(cookie);
@@ -65,23 +88,30 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
 
     api.get('/api/v1/openapi.json', async () => openApiDocument);
 
+    // Responses carry CSRF tokens and policies; no cache may keep them.
+    api.addHook('onSend', async (_request, reply) => {
+      void reply.header('cache-control', 'no-store');
+    });
+
     api.post('/api/v1/session', async (request, reply) => {
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const session = await deps.accounts.login(str(body.email), str(body.password), str(body.code), request.ip);
+      const body = parseBody(loginBody, request.body);
+      const session = await deps.accounts.login(body.email, body.password, body.code, request.ip);
       void reply.setCookie(sessionCookie, session.id, { httpOnly: true, secure: true, sameSite: 'strict', path: '/api/v1' });
       return { csrfToken: session.csrfToken, admin: { email: session.admin.email, role: session.admin.role, orgId: session.admin.orgId } };
     });
 
     // Every other route needs a session, and every change its CSRF token.
     api.addHook('preHandler', async (request) => {
-      if (request.url.startsWith('/api/v1/openapi.json') || (request.method === 'POST' && request.url === '/api/v1/session')) return;
+      const route = request.routeOptions.url;
+      if (route === '/api/v1/openapi.json' || (request.method === 'POST' && route === '/api/v1/session')) return;
       const id = request.cookies[sessionCookie];
       const session = id ? await deps.accounts.session(id) : undefined;
       if (!session) throw new UnauthenticatedError();
-      if (request.method !== 'GET') {
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
         const token = str(request.headers['x-csrf-token']);
         if (token === '' || token !== session.csrfToken) throw new ForbiddenError('The x-csrf-token header is missing or wrong; send the csrfToken the login returned.');
-        if (session.admin.role === 'auditor') throw new ForbiddenError('Auditors may read but not change anything.');
+        const loggingOut = request.method === 'DELETE' && route === '/api/v1/session';
+        if (session.admin.role === 'auditor' && !loggingOut) throw new ForbiddenError('Auditors may read but not change anything.');
       }
       authenticated.set(request, session);
     });
@@ -114,22 +144,23 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
 
     api.post('/api/v1/orgs/:org/suspensions', async (request) => {
       const org = orgOf(request);
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const users = await deps.admin.setSuspended(actorIn(request, org), str(body.email), body.suspended !== false);
-      return { email: str(body.email), suspended: body.suspended !== false, accounts: users.length };
+      const body = parseBody(suspensionBody, request.body);
+      const users = await deps.admin.setSuspended(actorIn(request, org), body.email, body.suspended);
+      return { email: body.email, suspended: body.suspended, accounts: users.length };
     });
 
     api.post('/api/v1/orgs/:org/revocations', async (request) => {
       const org = orgOf(request);
-      const body = (request.body ?? {}) as Record<string, unknown>;
+      const body = parseBody(revocationBody, request.body);
       const actor = actorIn(request, org);
-      const contact = await deps.admin.revokeContact(actor, await deps.admin.contactBetween(actor, str(body.from), str(body.to)));
+      const contact = await deps.admin.revokeContact(actor, await deps.admin.contactBetween(actor, body.from, body.to));
       return { contactId: contact.id, status: contact.status };
     });
 
     api.get('/api/v1/orgs/:org/audit', async (request) => {
       const org = orgOf(request);
-      return { entries: await deps.store.listAudit(org) };
+      const query = parseBody(auditQuery, request.query);
+      return { entries: await deps.store.listAudit(org, query.limit, query.before, query.action) };
     });
 
     api.get('/api/v1/orgs/:org/explain', async (request) => {
@@ -137,6 +168,9 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
       const query = request.query as Record<string, unknown>;
       const from = str(query.from).toLowerCase();
       const to = str(query.to).toLowerCase();
+      for (const [name, value] of [['from', from], ['to', to]] as const) {
+        if (!emailPattern.test(value)) throw new ParleyError(ErrorCode.PayloadInvalid, 400, `Invalid ${name} "${value.slice(0, 100)}": give an email address such as alice@acme.example.`);
+      }
       const feature = (str(query.feature) || 'messages') as Feature;
       if (!features.includes(feature)) throw new ParleyError(ErrorCode.PayloadInvalid, 400, `Unknown feature "${feature}"; use one of ${features.join(', ')}.`);
       const fromOrg = deps.directory.orgOfDomain(from.split('@')[1] ?? '');
@@ -144,7 +178,14 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
       if (!fromOrg || !toOrg) throw new ParleyError(ErrorCode.PayloadInvalid, 400, 'Give from and to as addresses at organisations on this hub.');
       // An admin explains crossings of their own organisation only.
       if (fromOrg !== org && toOrg !== org) throw new NotFoundError(`No crossing of organisation ${org} between ${from} and ${to}.`);
-      return deps.policies.decide({ orgId: fromOrg, email: from }, { orgId: toOrg, email: to }, feature);
+      const decision = deps.policies.decide({ orgId: fromOrg, email: from }, { orgId: toOrg, email: to }, feature);
+      // Another organisation's rules are its own: an org admin sees only its verdict.
+      if (who(request).admin.role === 'operator') return decision;
+      return {
+        allowed: decision.allowed,
+        verdicts: decision.verdicts.map((v) => (v.orgId === org ? v : { orgId: v.orgId, allowed: v.allowed, rule: v.allowed ? 'allowed' : 'denied by its policy' })),
+        reason: decision.reason,
+      };
     });
   });
 }

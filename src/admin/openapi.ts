@@ -45,7 +45,18 @@ export const openApiDocument = {
         responses: { '200': { description: 'Revoked.' }, ...errors },
       },
     },
-    '/api/v1/orgs/{org}/audit': { get: { summary: "The organisation's audit log, newest first.", parameters: [org], responses: { '200': { description: 'Entries.' }, ...errors } } },
+    '/api/v1/orgs/{org}/audit': {
+      get: {
+        summary: "The organisation's audit log, newest first.",
+        parameters: [
+          org,
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+          { name: 'before', in: 'query', required: false, schema: { type: 'integer' } },
+          { name: 'action', in: 'query', required: false, schema: { type: 'string' } },
+        ],
+        responses: { '200': { description: 'Entries.' }, ...errors },
+      },
+    },
     '/api/v1/orgs/{org}/explain': {
       get: {
         summary: 'Whether the policies allow a feature between two users, and the rule that decides.',

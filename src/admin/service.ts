@@ -75,6 +75,8 @@ export class AdminService {
     if (users.length === 0) throw new NotFoundError(`No user with the address ${email} in your organisation.`);
     await this.store.transaction(async (repo) => {
       for (const user of users) {
+        // Suspending twice keeps the first time; nothing changes, so nothing is audited.
+        if ((user.suspendedAt !== null) === suspended) continue;
         await repo.setUserSuspended(user.id, suspended ? now : null);
         await repo.appendAudit({
           at: now,
@@ -88,7 +90,7 @@ export class AdminService {
         });
       }
     });
-    return users.map((u) => ({ ...u, suspendedAt: suspended ? now : null }));
+    return users.map((u) => ({ ...u, suspendedAt: suspended ? (u.suspendedAt ?? now) : null }));
   }
 
   /**
@@ -146,16 +148,19 @@ export class AdminService {
       await repo.endContact(contact.id, now, 'revoked');
       await repo.deadLetterSession(contact.sessionId, 'contact_revoked', now);
       await repo.enqueue(payloads.map((p) => outboxRow(p, now)));
-      await repo.appendAudit({
-        at: now,
-        actor: actor.id,
-        source: actor.source,
-        action: 'contact.revoke',
-        orgId: actor.orgId ?? a.orgId,
-        target: `contact ${contact.id} (${a.email ?? a.id}, ${b.email ?? b.id})`,
-        oldValue: 'active',
-        newValue: 'revoked',
-      });
+      // Both organisations' audit logs show the revocation.
+      for (const orgId of new Set([a.orgId, b.orgId])) {
+        await repo.appendAudit({
+          at: now,
+          actor: actor.id,
+          source: actor.source,
+          action: 'contact.revoke',
+          orgId,
+          target: `contact ${contact.id} (${a.email ?? a.id}, ${b.email ?? b.id})`,
+          oldValue: 'active',
+          newValue: 'revoked',
+        });
+      }
     });
     this.onCommitted();
     return { ...contact, status: 'revoked', endedAt: now };

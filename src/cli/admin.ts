@@ -39,6 +39,26 @@ export const adminUsage = `  admin create --config FILE --email EMAIL --role ope
                                    admin actions, each written to the audit log
 `;
 
+/** Reads a policy file; an empty, missing or unreadable file is an error, never the open policy. */
+function readPolicyFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigInvalidError(`Cannot read the policy file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}. Check the path.`);
+  }
+  let value: unknown;
+  try {
+    value = parse(text);
+  } catch (error) {
+    throw new ConfigInvalidError(`The policy file ${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (value === null || value === undefined) {
+    throw new ConfigInvalidError(`The policy file ${file} is empty; write the policy, or "mode: open" for the open policy.`);
+  }
+  return value;
+}
+
 function need(value: string | undefined, flag: string, action: string): string {
   if (!value) throw new ConfigInvalidError(`"parley admin ${action}" needs ${flag}.`);
   return value;
@@ -66,6 +86,12 @@ export async function runAdmin(
     const admin = new AdminService(store, directory, policies, () => undefined);
     await admin.loadStoredPolicies();
     const actor: Actor = { id: `cli:${userInfo().username}`, source: 'cli' };
+    const knownOrg = (org: string): string => {
+      if (!config.orgs.some((o) => o.id === org)) {
+        throw new ConfigInvalidError(`No organisation "${org}" in the config; use one of ${config.orgs.map((o) => o.id).join(', ')}.`);
+      }
+      return org;
+    };
 
     switch (action.join(' ')) {
       case 'create': {
@@ -73,6 +99,9 @@ export async function runAdmin(
         const role = need(options.role, '--role operator|org_admin|auditor', 'create');
         if (!['operator', 'org_admin', 'auditor'].includes(role)) {
           throw new ConfigInvalidError(`Unknown role "${role}"; use operator, org_admin or auditor.`);
+        }
+        if (role === 'operator' && options.org !== undefined) {
+          throw new ConfigInvalidError('An operator acts for the whole hub; leave out --org.');
         }
         if (role !== 'operator' && !config.orgs.some((org) => org.id === options.org)) {
           throw new ConfigInvalidError(`A ${role} needs --org with the id of an organisation in the config.`);
@@ -90,11 +119,11 @@ export async function runAdmin(
         ].join('\n');
       }
       case 'policy show':
-        return JSON.stringify(policies.get(need(options.org, '--org ID', 'policy show')), null, 2);
+        return JSON.stringify(policies.get(knownOrg(need(options.org, '--org ID', 'policy show'))), null, 2);
       case 'policy set': {
-        const org = need(options.org, '--org ID', 'policy set');
+        const org = knownOrg(need(options.org, '--org ID', 'policy set'));
         const file = need(options.file, '--file POLICY.yaml', 'policy set');
-        const policy = await admin.setPolicy(actor, org as OrgId, parse(readFileSync(file, 'utf8')) ?? {});
+        const policy = await admin.setPolicy(actor, org as OrgId, readPolicyFile(file));
         return `Policy of ${org} set (mode ${policy.mode}). A running hub applies it within 5 seconds.`;
       }
       case 'suspend':
@@ -110,7 +139,7 @@ export async function runAdmin(
         return `Contact between ${from} and ${to} revoked; both were told.`;
       }
       case 'audit': {
-        const entries = await store.listAudit(options.org as OrgId | undefined);
+        const entries = await store.listAudit(options.org === undefined ? undefined : (knownOrg(options.org) as OrgId));
         return entries
           .map((e) => `${new Date(e.at).toISOString()} ${e.actor} (${e.source}) ${e.action} ${e.target}: ${e.oldValue ?? '-'} -> ${e.newValue ?? '-'}`)
           .join('\n');

@@ -23,6 +23,21 @@ export const ruleSchema = z
 
 export type Rules = z.infer<typeof ruleSchema>;
 
+const maxEntries = 10_000;
+const domainPattern = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const emailPattern = /^[a-z0-9._%+'-]+@[a-z0-9.-]+\.[a-z]{2,}$/;
+
+/** A record whose keys must match `pattern`, with at most `maxEntries` of them. */
+function keyedBy<T extends z.ZodType>(pattern: RegExp, example: string, value: T) {
+  return z.record(z.string(), value).superRefine((record, context) => {
+    const keys = Object.keys(record);
+    if (keys.length > maxEntries) context.addIssue({ code: 'custom', message: `at most ${maxEntries} entries` });
+    for (const key of keys) {
+      if (!pattern.test(key)) context.addIssue({ code: 'custom', path: [key], message: `"${key.slice(0, 100)}" is not ${example}` });
+    }
+  });
+}
+
 export const orgPolicySchema = z
   .object({
     mode: z
@@ -34,15 +49,19 @@ export const orgPolicySchema = z
       .default(false)
       .describe('When true, a feature no level switches on is off; when false, it is on.'),
     defaults: ruleSchema.default({}).describe('Organisation-wide settings.'),
-    domains: z
-      .record(z.string(), ruleSchema.extend({ allow: z.boolean().optional() }).strict())
+    domains: keyedBy(domainPattern, 'a lowercase domain such as globex.example', ruleSchema.extend({ allow: z.boolean().optional() }).strict())
       .default({})
       .describe('Per external domain: allow (for the allow and block lists) and settings.'),
     groups: z
-      .record(z.string(), z.object({ members: z.array(z.string()).default([]), rules: ruleSchema.default({}) }).strict())
+      .record(
+        z.string().min(1).max(100),
+        z.object({ members: z.array(z.string().trim().toLowerCase().regex(emailPattern, 'a lowercase email address such as alice@acme.example')).max(maxEntries).default([]), rules: ruleSchema.default({}) }).strict(),
+      )
       .default({})
       .describe('Named groups of local users (by email) and their settings.'),
-    users: z.record(z.string(), ruleSchema).default({}).describe('Per local user (by email) settings.'),
+    users: keyedBy(emailPattern, 'a lowercase email address such as alice@acme.example', ruleSchema)
+      .default({})
+      .describe('Per local user (by email) settings.'),
   })
   .strict();
 

@@ -95,7 +95,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
       routes: connectors.flatMap((c) => c.routes()),
       ready: async () => connectors.every((c) => c.state().status === 'connected'),
     });
-    await registerAdminApi(app, { accounts: new AccountService(store), admin, store, policies, directory });
+    await registerAdminApi(app, { accounts: new AccountService(store, logger.child({ component: 'admin' })), admin, store, policies, directory });
     const url = await listen(app, config.server.host, config.server.port);
     const publicUrl = (config.server.publicUrl ?? url).replace(/\/$/, '');
 

@@ -1,7 +1,7 @@
 // Queries for admin accounts and their sessions. Session ids are stored only as SHA-256
 // hashes, so a copy of the database does not hand out live sessions.
 
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 import type { OrgId } from '../core/ids.js';
 import type { Database } from './schema.js';
@@ -60,17 +60,40 @@ export class AdminRepo {
     return row ? toAdmin(row) : undefined;
   }
 
+  /** Counts one more failed login in the database itself and returns the new count. */
+  async countFailure(id: string): Promise<number> {
+    const row = await this.db
+      .updateTable('admins')
+      .set({ failed_logins: sql<number>`failed_logins + 1` })
+      .where('id', '=', id)
+      .returning('failed_logins')
+      .executeTakeFirst();
+    return Number(row?.failed_logins ?? 0);
+  }
+
+  async lockUntil(id: string, lockedUntil: number): Promise<void> {
+    await this.db.updateTable('admins').set({ locked_until: lockedUntil }).where('id', '=', id).execute();
+  }
+
+  /** Sets failures and lock directly, for an operator who unlocks an account. */
   async recordFailure(id: string, failedLogins: number, lockedUntil: number): Promise<void> {
     await this.db.updateTable('admins').set({ failed_logins: failedLogins, locked_until: lockedUntil }).where('id', '=', id).execute();
   }
 
-  /** Records a successful login: clears failures and stores the TOTP step or the remaining recovery codes. */
-  async recordSuccess(id: string, totpLastStep: number, recoveryHashes: string[]): Promise<void> {
-    await this.db
+  /**
+   * Records a successful login: clears failures and stores the TOTP step used or the
+   * remaining recovery codes, but only if no other login used them since `seen` was read.
+   * Returns false when one did, so a code works once even across nodes.
+   */
+  async consumeCode(id: string, seen: Pick<AdminRecord, 'totpLastStep' | 'recoveryHashes'>, totpLastStep: number, recoveryHashes: string[]): Promise<boolean> {
+    const result = await this.db
       .updateTable('admins')
       .set({ failed_logins: 0, locked_until: 0, totp_last_step: totpLastStep, recovery_hashes: JSON.stringify(recoveryHashes) })
       .where('id', '=', id)
-      .execute();
+      .where('totp_last_step', '=', seen.totpLastStep)
+      .where('recovery_hashes', '=', JSON.stringify(seen.recoveryHashes))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async createSession(idHash: string, session: AdminSessionRecord): Promise<void> {

@@ -342,10 +342,15 @@ export class Repo {
       .execute();
   }
 
-  /** Audit records, newest first; only one organisation's when `orgId` is given. */
-  async listAudit(orgId?: OrgId, limit = 100): Promise<AuditRecord[]> {
+  /**
+   * Audit records, newest first: only one organisation's when `orgId` is given, older than
+   * sequence number `before` for the next page, and of one `action` when given.
+   */
+  async listAudit(orgId?: OrgId, limit = 100, before?: number, action?: string): Promise<AuditRecord[]> {
     let query = this.db.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(limit);
     if (orgId !== undefined) query = query.where('org_id', '=', orgId);
+    if (before !== undefined) query = query.where('seq', '<', before);
+    if (action !== undefined) query = query.where('action', '=', action);
     const rows = await query.execute();
     return rows.map((r) => ({
       seq: Number(r.seq),

@@ -80,7 +80,9 @@ describe('admin API', () => {
   }
 
   test('login needs the password and a TOTP code, and sets a strict cookie', async () => {
-    assert.equal((await call('POST', '/api/v1/session', { email: 'operator@hub.example', password: passwords.operator })).status, 401);
+    const noCode = await call('POST', '/api/v1/session', { email: 'operator@hub.example', password: passwords.operator });
+    assert.equal(noCode.status, 400);
+    assert.match(((await noCode.json()) as { message: string }).message, /^Invalid code: /);
     assert.equal((await call('POST', '/api/v1/session', { email: 'operator@hub.example', password: passwords.operator, code: '000000' })).status, 401);
     const response = await call('POST', '/api/v1/session', { email: 'operator@hub.example', password: passwords.operator, code: nextCode('operator') });
     assert.equal(response.status, 200);
@@ -179,5 +181,68 @@ describe('admin API', () => {
       assert.equal(responses.some((r) => r.includes(secret)), false, 'a response contains a credential');
     }
     assert.equal(/parley_session=[A-Za-z0-9_-]{20}/.test(logs), false, 'a log line contains a session cookie');
+  });
+
+  test('parallel logins use a code once and cannot outrun the lockout', async () => {
+    const service = new AccountService(t.hub.store);
+    const racer = await service.create({ email: 'racer@hub.example', role: 'operator', password: 'Amber-Falcon-Ridge-58' });
+    const code = (URI.parse(racer.totpUri) as TOTP).generate();
+    const attempts = await Promise.all(
+      Array.from({ length: 10 }, () => call('POST', '/api/v1/session?next=/', { email: 'racer@hub.example', password: 'Amber-Falcon-Ridge-58', code })),
+    );
+    // One login succeeds; the replays fail, and from the fifth failure on the account is locked.
+    const statuses = attempts.map((r) => r.status);
+    assert.equal(statuses.filter((s) => s === 200).length, 1);
+    assert.deepEqual([...new Set(statuses.filter((s) => s !== 200))].sort(), [401, 429]);
+
+    const guesses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => call('POST', '/api/v1/session', { email: 'racer@hub.example', password: `guess-${i}`, code: '000000' })),
+    );
+    assert.equal(guesses.filter((r) => r.status === 200).length, 0);
+    const admin = await t.hub.store.admins.byEmail('racer@hub.example');
+    // The first five count; then the lock turns the rest away before any password check.
+    assert.ok((admin?.failedLogins ?? 0) >= 5, `only ${admin?.failedLogins} failures were counted`);
+    assert.ok((admin?.lockedUntil ?? 0) > Date.now(), 'the account is not locked');
+  });
+
+  test('an address with no account locks like one with an account', async () => {
+    for (let i = 0; i < 5; i++) await call('POST', '/api/v1/session', { email: 'ghost@hub.example', password: `guess-${i}`, code: '000000' });
+    assert.equal((await call('POST', '/api/v1/session', { email: 'ghost@hub.example', password: 'guess', code: '000000' })).status, 429);
+  });
+
+  test('bad bodies get 400 naming the field', async () => {
+    const operator = await login('operator', 'operator@hub.example', passwords.operator);
+    const suspension = await call('POST', '/api/v1/orgs/globex/suspensions', { email: 'dana@globex.example', suspended: 'false' }, operator);
+    assert.equal(suspension.status, 400);
+    assert.match(((await suspension.json()) as { message: string }).message, /^Invalid suspended: /);
+    const revocation = await call('POST', '/api/v1/orgs/globex/revocations', {}, operator);
+    assert.match(((await revocation.json()) as { message: string }).message, /^Invalid from: /);
+    const policy = await call('PUT', '/api/v1/orgs/globex/policy', { mode: 'allow_list', domains: { ' acme.example': { allow: true } } }, operator);
+    assert.equal(policy.status, 400);
+    assert.match(((await policy.json()) as { message: string }).message, /a lowercase domain such as globex\.example/);
+    const login400 = await call('POST', '/api/v1/session', { email: ['x'], password: 1 });
+    assert.equal(login400.status, 400);
+    assert.equal(login400.headers.get('cache-control'), 'no-store');
+  });
+
+  test('explain hides the other organisation\'s rules from an org admin', async () => {
+    const operator = await login('operator', 'operator@hub.example', passwords.operator);
+    const secretGroup = { groups: { 'merger-2027': { members: ['carol@acme.example'], rules: { federate: false } } } };
+    assert.equal((await call('PUT', '/api/v1/orgs/acme/policy', secretGroup, operator)).status, 200);
+    const globex = await login('globex', 'it@globex.example', passwords.globex);
+    const response = await call('GET', '/api/v1/orgs/globex/explain?from=carol@acme.example&to=bob@globex.example', undefined, globex);
+    const text = await response.text();
+    assert.equal(text.includes('merger-2027'), false, 'the other organisation\'s group name leaked');
+    assert.match(text, /"rule":"denied by its policy"/);
+    const asOperator = await (await call('GET', '/api/v1/orgs/acme/explain?from=carol@acme.example&to=bob@globex.example', undefined, operator)).text();
+    assert.match(asOperator, /group merger-2027: federation off/);
+    assert.equal((await call('PUT', '/api/v1/orgs/acme/policy', {}, operator)).status, 200);
+  });
+
+  test('an auditor can log out', async () => {
+    await t.hub.store.admins.recordFailure((await t.hub.store.admins.byEmail('audit@globex.example'))!.id, 0, 0);
+    const auditor = await login('auditor', 'audit@globex.example', passwords.auditor, accounts.auditor!.recoveryCodes[1]);
+    assert.equal((await call('DELETE', '/api/v1/session', undefined, auditor)).status, 200);
+    assert.equal((await call('GET', '/api/v1/orgs/globex/audit', undefined, auditor)).status, 401);
   });
 });

@@ -42,7 +42,14 @@ test('admin policy set stores and audits a policy', async () => {
 
   writeFileSync(file, 'mode: sometimes\n');
   await assert.rejects(() => runAdmin(config, ['policy', 'set'], { org: 'acme', file }), /Invalid policy at mode/);
-  await assert.rejects(() => runAdmin(config, ['policy', 'set'], { org: 'initech', file }), /No organisation initech/);
+  await assert.rejects(() => runAdmin(config, ['policy', 'set'], { org: 'initech', file }), /No organisation "initech" in the config; use one of acme, globex/);
+
+  writeFileSync(file, '');
+  await assert.rejects(() => runAdmin(config, ['policy', 'set'], { org: 'acme', file }), /is empty; write the policy/);
+  await assert.rejects(() => runAdmin(config, ['policy', 'set'], { org: 'acme', file: path.join(dir, 'missing.yaml') }), /Cannot read the policy file .*missing\.yaml: ENOENT/);
+  writeFileSync(file, 'mode: open\nmode: allow_list\n');
+  await assert.rejects(() => runAdmin(config, ['policy', 'set'], { org: 'acme', file }), /is not valid YAML/);
+  assert.match(await runAdmin(config, ['policy', 'show'], { org: 'acme' }), /"mode": "block_list"/);
 });
 
 test('admin suspend and reinstate, with the audit trail', async () => {
@@ -54,6 +61,20 @@ test('admin suspend and reinstate, with the audit trail', async () => {
   assert.equal(audit.length, 3);
   assert.match(audit[0]!, /cli:\S+ \(cli\) user\.reinstate user alice@acme\.example \(acme-webex\): suspended -> active$/);
   assert.match(audit[2]!, /policy\.set org acme: .*"mode":"open".* -> .*"mode":"block_list"/);
+});
+
+test('admin create refuses an operator with an organisation', async () => {
+  await assert.rejects(
+    () => runAdmin(config, ['create'], { email: 'op@hub.example', role: 'operator', org: 'acme' }, { PARLEY_ADMIN_PASSWORD: 'Velvet-Orbit-Lantern-42' }),
+    /An operator acts for the whole hub; leave out --org/,
+  );
+  const created = await runAdmin(config, ['create'], { email: 'op@hub.example', role: 'operator' }, { PARLEY_ADMIN_PASSWORD: 'Velvet-Orbit-Lantern-42' });
+  assert.match(created, /^Admin op@hub\.example \(operator\) created\.\nAdd this to an authenticator app/);
+  assert.match(created, /otpauth:\/\/totp\/Parley:op%40hub\.example\?/);
+  await assert.rejects(
+    () => runAdmin(config, ['create'], { email: 'weak@hub.example', role: 'operator' }, { PARLEY_ADMIN_PASSWORD: 'Password123456' }),
+    /built on, a common password/,
+  );
 });
 
 test('admin names a missing flag and an unknown action', async () => {
