@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import { ErrorCode, NotFoundError, ParleyError } from '../core/errors.js';
-import type { OrgId } from '../core/ids.js';
+import type { DeliveryId, OrgId } from '../core/ids.js';
 import type { Directory } from '../pipeline/directory.js';
 import type { PolicyBook } from '../policy/book.js';
 import { features, type Feature } from '../policy/model.js';
@@ -57,6 +57,18 @@ const email = z.string().trim().toLowerCase().regex(emailPattern, 'an email addr
 const loginBody = z.object({ email: z.string().max(320), password: z.string().max(1024), code: z.string().max(64) }).strict();
 const suspensionBody = z.object({ email, suspended: z.boolean() }).strict();
 const revocationBody = z.object({ from: email, to: email }).strict();
+const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict();
+const metadataQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+    user: z.string().max(320).optional(),
+    type: z.string().max(32).optional(),
+    sessionId: z.string().max(64).optional(),
+    from: z.coerce.number().int().min(0).optional(),
+    to: z.coerce.number().int().min(0).optional(),
+    afterSeq: z.coerce.number().int().min(0).optional(),
+  })
+  .strict();
 const auditQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -161,6 +173,44 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
       const org = orgOf(request);
       const query = parseBody(auditQuery, request.query);
       return { entries: await deps.store.listAudit(org, query.limit, query.before, query.action) };
+    });
+
+    api.get('/api/v1/orgs/:org/users', async (request) => {
+      const org = orgOf(request);
+      const query = parseBody(pageQuery.extend({ after: z.string().max(320).optional() }), request.query);
+      return { users: await deps.store.views.users(org, query.limit, query.after) };
+    });
+
+    api.get('/api/v1/orgs/:org/contacts', async (request) => {
+      const org = orgOf(request);
+      const query = parseBody(pageQuery, request.query);
+      return { contacts: await deps.store.views.contacts(org, query.limit) };
+    });
+
+    api.get('/api/v1/orgs/:org/metadata', async (request) => {
+      const org = orgOf(request);
+      const query = parseBody(metadataQuery, request.query);
+      return { records: await deps.store.views.metadata(org, query) };
+    });
+
+    api.get('/api/v1/orgs/:org/dead-letters', async (request) => {
+      const org = orgOf(request);
+      const query = parseBody(pageQuery, request.query);
+      return { deadLetters: await deps.store.views.deadLetters(org, query.limit) };
+    });
+
+    api.post('/api/v1/orgs/:org/dead-letters/:id/retry', async (request) => {
+      const org = orgOf(request);
+      const id = str((request.params as Record<string, unknown>).id) as DeliveryId;
+      await deps.admin.retryDeadLetter(actorIn(request, org), org, id);
+      return { id, status: 'queued' };
+    });
+
+    api.delete('/api/v1/orgs/:org/dead-letters/:id', async (request) => {
+      const org = orgOf(request);
+      const id = str((request.params as Record<string, unknown>).id) as DeliveryId;
+      await deps.admin.discardDeadLetter(actorIn(request, org), org, id);
+      return { id, status: 'discarded' };
     });
 
     api.get('/api/v1/orgs/:org/explain', async (request) => {

@@ -7,6 +7,7 @@ const errors = {
   '403': { description: 'Missing or wrong x-csrf-token, or an auditor tried a change.' },
   '404': { description: 'No such organisation or resource, or not one the admin may see.' },
 };
+const deadLetter = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 const csrf = { name: 'x-csrf-token', in: 'header', required: true, schema: { type: 'string' } };
 const json = (properties: Record<string, unknown>) => ({ required: true, content: { 'application/json': { schema: { type: 'object', properties } } } });
 
@@ -56,6 +57,36 @@ export const openApiDocument = {
         ],
         responses: { '200': { description: 'Entries.' }, ...errors },
       },
+    },
+    '/api/v1/orgs/{org}/users': {
+      get: {
+        summary: "The organisation's users, by email: presence and suspension.",
+        parameters: [org, { name: 'limit', in: 'query', required: false, schema: { type: 'integer' } }, { name: 'after', in: 'query', required: false, schema: { type: 'string' } }],
+        responses: { '200': { description: 'Users.' }, ...errors },
+      },
+    },
+    '/api/v1/orgs/{org}/contacts': {
+      get: { summary: 'Contacts with a user of the organisation, newest first.', parameters: [org], responses: { '200': { description: 'Contacts.' }, ...errors } },
+    },
+    '/api/v1/orgs/{org}/metadata': {
+      get: {
+        summary: 'Metadata records the organisation sent or received; never content.',
+        parameters: [
+          org,
+          ...['user', 'type', 'sessionId'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
+          ...['from', 'to', 'afterSeq', 'limit'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'integer' } })),
+        ],
+        responses: { '200': { description: 'Records, oldest first.' }, ...errors },
+      },
+    },
+    '/api/v1/orgs/{org}/dead-letters': {
+      get: { summary: "Deliveries to the organisation's connections that failed for good, with the reason; never content.", parameters: [org], responses: { '200': { description: 'Dead letters.' }, ...errors } },
+    },
+    '/api/v1/orgs/{org}/dead-letters/{id}/retry': {
+      post: { summary: 'Queue a dead letter again; the policy is checked again before sending.', parameters: [org, deadLetter, csrf], responses: { '200': { description: 'Queued.' }, ...errors } },
+    },
+    '/api/v1/orgs/{org}/dead-letters/{id}': {
+      delete: { summary: 'Discard a dead letter and its content.', parameters: [org, deadLetter, csrf], responses: { '200': { description: 'Discarded.' }, ...errors } },
     },
     '/api/v1/orgs/{org}/explain': {
       get: {

@@ -4,7 +4,7 @@
 // API and the CLI call these; they never write the tables themselves.
 
 import { ErrorCode, NotFoundError, ParleyError } from '../core/errors.js';
-import type { ContactId, OrgId, UserId } from '../core/ids.js';
+import type { ContactId, DeliveryId, OrgId, UserId } from '../core/ids.js';
 import { personCard, userRef, type Directory } from '../pipeline/directory.js';
 import { deliveryPayload, newEventId, noticePayload, outboxRow, type OutboxPayload } from '../pipeline/outbox.js';
 import type { PolicyBook } from '../policy/book.js';
@@ -164,6 +164,29 @@ export class AdminService {
     });
     this.onCommitted();
     return { ...contact, status: 'revoked', endedAt: now };
+  }
+
+  /** Queues a dead letter again; the delivery worker checks the policy once more before sending. */
+  async retryDeadLetter(actor: Actor, orgId: OrgId, id: DeliveryId, now = Date.now()): Promise<void> {
+    this.requireOrg(actor, orgId);
+    const payload = await this.store.views.deadLetterPayload(orgId, id);
+    if (payload === undefined) throw new NotFoundError(`No dead letter ${id} in your organisation.`);
+    await this.store.transaction(async (repo) => {
+      await repo.deleteDeadLetter(id);
+      await repo.enqueue([outboxRow(JSON.parse(payload) as OutboxPayload, now)]);
+      await repo.appendAudit({ at: now, actor: actor.id, source: actor.source, action: 'dead_letter.retry', orgId, target: `dead letter ${id}`, oldValue: 'dead', newValue: 'queued' });
+    });
+    this.onCommitted();
+  }
+
+  /** Deletes a dead letter and the content it held. */
+  async discardDeadLetter(actor: Actor, orgId: OrgId, id: DeliveryId, now = Date.now()): Promise<void> {
+    this.requireOrg(actor, orgId);
+    if ((await this.store.views.deadLetterPayload(orgId, id)) === undefined) throw new NotFoundError(`No dead letter ${id} in your organisation.`);
+    await this.store.transaction(async (repo) => {
+      await repo.deleteDeadLetter(id);
+      await repo.appendAudit({ at: now, actor: actor.id, source: actor.source, action: 'dead_letter.discard', orgId, target: `dead letter ${id}`, oldValue: 'dead', newValue: null });
+    });
   }
 
   /** Finds the active contact between two addresses, for callers that know people rather than ids. */

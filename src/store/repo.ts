@@ -661,6 +661,10 @@ export class Repo {
     await this.deleteOutbox(row.id);
   }
 
+  async deleteDeadLetter(id: DeliveryId): Promise<void> {
+    await this.db.deleteFrom('dead_letters').where('id', '=', id).execute();
+  }
+
   async listDeadLetters(limit = 100): Promise<DeadLetterRecord[]> {
     const rows = await this.db
       .selectFrom('dead_letters')

@@ -11,6 +11,7 @@ import pg from 'pg';
 
 import type { SqlDialect } from './dialect.js';
 import { AdminRepo } from './admin-repo.js';
+import { OrgViews } from './org-views.js';
 import { migrationProvider } from './migrations/index.js';
 import { Repo } from './repo.js';
 import type { Database } from './schema.js';
@@ -27,12 +28,15 @@ export class Store extends Repo {
   readonly dialect: SqlDialect;
   /** Admin accounts and sessions. */
   readonly admins: AdminRepo;
+  /** One organisation's users, contacts, metadata and dead letters, for the admin API. */
+  readonly views: OrgViews;
   private readonly sqlite: SqliteDatabase.Database | undefined;
 
   private constructor(db: Kysely<Database>, dialect: SqlDialect, sqlite?: SqliteDatabase.Database) {
     super(db);
     this.dialect = dialect;
     this.admins = new AdminRepo(db);
+    this.views = new OrgViews(db);
     this.sqlite = sqlite;
   }
 

@@ -126,13 +126,17 @@ describe('admin API', () => {
     for (const [path, item] of Object.entries(openApiDocument.paths)) {
       if (!path.includes('{org}')) continue;
       for (const method of Object.keys(item)) {
-        const url = path.replace('{org}', 'acme') + (path.endsWith('explain') ? '?from=alice@acme.example&to=carol@acme.example' : '');
+        const url = path.replace('{org}', 'acme').replace('{id}', 'any-id') + (path.endsWith('explain') ? '?from=alice@acme.example&to=carol@acme.example' : '');
         const response = await call(method.toUpperCase(), url, method === 'get' ? undefined : bodies[path], globex);
         assert.equal(response.status, 404, `${method.toUpperCase()} ${url} answered ${response.status}`);
         checked++;
       }
     }
-    assert.equal(checked, 6);
+    const expected = Object.entries(openApiDocument.paths)
+      .filter(([path]) => path.includes('{org}'))
+      .reduce((sum, [, item]) => sum + Object.keys(item).length, 0);
+    assert.equal(checked, expected);
+    assert.ok(checked >= 12, `only ${checked} organisation routes were checked`);
     // Their own organisation answers.
     assert.equal((await call('GET', '/api/v1/orgs/globex/policy', undefined, globex)).status, 200);
     const explain = await call('GET', '/api/v1/orgs/globex/explain?from=bob@globex.example&to=alice@acme.example&feature=files', undefined, globex);
@@ -244,5 +248,38 @@ describe('admin API', () => {
     const auditor = await login('auditor', 'audit@globex.example', passwords.auditor, accounts.auditor!.recoveryCodes[1]);
     assert.equal((await call('DELETE', '/api/v1/session', undefined, auditor)).status, 200);
     assert.equal((await call('GET', '/api/v1/orgs/globex/audit', undefined, auditor)).status, 401);
+  });
+
+  test('listings show the organisation\'s users, contacts, metadata and dead letters', async () => {
+    const { webex, slack, people } = t.world;
+    const globex = await login('globex', 'it@globex.example', passwords.globex);
+    const users = (await (await call('GET', '/api/v1/orgs/globex/users', undefined, globex)).json()) as { users: Array<{ email: string }> };
+    assert.ok(users.users.some((u) => u.email === 'bob@globex.example'));
+    assert.equal(users.users.some((u) => u.email?.endsWith('@acme.example')), false);
+
+    const contacts = (await (await call('GET', '/api/v1/orgs/globex/contacts', undefined, globex)).json()) as { contacts: Array<{ userA: string; userB: string }> };
+    assert.ok(contacts.contacts.some((c) => [c.userA, c.userB].includes('bob@globex.example')));
+
+    const metadata = (await (await call('GET', '/api/v1/orgs/globex/metadata?user=bob@globex.example&limit=5', undefined, globex)).json()) as {
+      records: Array<{ sourceOrg: string | null; targetOrg: string | null }>;
+    };
+    assert.ok(metadata.records.length > 0);
+    assert.ok(metadata.records.every((r) => r.sourceOrg === 'globex' || r.targetOrg === 'globex'));
+
+    // Slack rejects one post for good: it becomes a dead letter of globex's connection.
+    slack.failNext({ method: 'chat.postMessage', error: 'is_archived' });
+    await webex.actAs(people.alice.token).sendMessage({ roomId: chat.aliceRoom, text: 'will be dead' });
+    const dead = await waitFor('dead letter listed', async () => {
+      const body = (await (await call('GET', '/api/v1/orgs/globex/dead-letters', undefined, globex)).json()) as { deadLetters: Array<{ id: string; reason: string }> };
+      return body.deadLetters.find((d) => d.reason === 'platform_rejected:is_archived');
+    });
+    const listing = await (await call('GET', '/api/v1/orgs/globex/dead-letters', undefined, globex)).text();
+    assert.equal(listing.includes('will be dead'), false, 'a dead-letter listing shows message text');
+
+    assert.equal((await call('POST', `/api/v1/orgs/globex/dead-letters/${dead.id}/retry`, undefined, globex)).status, 200);
+    await waitFor('retried message in Slack', () => slack.messages(chat.bobChannel).find((m) => m.text === 'will be dead'));
+    assert.equal((await call('DELETE', `/api/v1/orgs/globex/dead-letters/${dead.id}`, undefined, globex)).status, 404);
+    const audit = (await (await call('GET', '/api/v1/orgs/globex/audit?action=dead_letter.retry', undefined, globex)).json()) as { entries: unknown[] };
+    assert.equal(audit.entries.length, 1);
   });
 });

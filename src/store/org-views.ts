@@ -1,0 +1,159 @@
+// Read-only views of one organisation's data for the admin API: its users, its contacts,
+// its metadata records and its dead letters, never another organisation's.
+
+import type { Kysely } from 'kysely';
+
+import type { ChatSessionId, ConnectionId, ContactId, DeliveryId, OrgId, UserId } from '../core/ids.js';
+import type { Platform } from '../core/platform.js';
+import type { Database } from './schema.js';
+import type { MetadataRecord } from './types.js';
+
+export interface OrgUser {
+  id: UserId;
+  email: string | null;
+  displayName: string | null;
+  connectionId: ConnectionId;
+  presence: string | null;
+  suspended: boolean;
+}
+
+export interface OrgContact {
+  id: ContactId;
+  sessionId: ChatSessionId;
+  userA: string;
+  userB: string;
+  status: string;
+  createdAt: number;
+  endedAt: number | null;
+}
+
+export interface OrgDeadLetter {
+  id: DeliveryId;
+  connectionId: ConnectionId;
+  sessionId: ChatSessionId | null;
+  reason: string;
+  attempts: number;
+  createdAt: number;
+  failedAt: number;
+}
+
+export interface MetadataFilter {
+  /** Records where this address sent or received. */
+  user?: string | undefined;
+  type?: string | undefined;
+  sessionId?: string | undefined;
+  from?: number | undefined;
+  to?: number | undefined;
+  afterSeq?: number | undefined;
+  limit: number;
+}
+
+export class OrgViews {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async users(orgId: OrgId, limit: number, afterEmail = ''): Promise<OrgUser[]> {
+    const rows = await this.db
+      .selectFrom('users')
+      .select(['id', 'email', 'display_name', 'connection_id', 'presence', 'suspended_at'])
+      .where('org_id', '=', orgId)
+      .where('email', '>', afterEmail)
+      .orderBy('email')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id as UserId,
+      email: r.email,
+      displayName: r.display_name,
+      connectionId: r.connection_id as ConnectionId,
+      presence: r.presence,
+      suspended: r.suspended_at !== null,
+    }));
+  }
+
+  /** Contacts with at least one user in the organisation, newest first. */
+  async contacts(orgId: OrgId, limit: number): Promise<OrgContact[]> {
+    const rows = await this.db
+      .selectFrom('contacts as c')
+      .innerJoin('users as a', 'a.id', 'c.user_a_id')
+      .innerJoin('users as b', 'b.id', 'c.user_b_id')
+      .select(['c.id', 'c.session_id', 'c.status', 'c.created_at', 'c.ended_at', 'a.email as a_email', 'b.email as b_email', 'a.id as a_id', 'b.id as b_id'])
+      .where((eb) => eb.or([eb('a.org_id', '=', orgId), eb('b.org_id', '=', orgId)]))
+      .orderBy('c.created_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id as ContactId,
+      sessionId: r.session_id as ChatSessionId,
+      userA: r.a_email ?? r.a_id,
+      userB: r.b_email ?? r.b_id,
+      status: r.status,
+      createdAt: Number(r.created_at),
+      endedAt: r.ended_at === null ? null : Number(r.ended_at),
+    }));
+  }
+
+  /** Metadata records the organisation sent or received, oldest first after `afterSeq`. */
+  async metadata(orgId: OrgId, filter: MetadataFilter): Promise<MetadataRecord[]> {
+    let query = this.db
+      .selectFrom('metadata_log')
+      .selectAll()
+      .where((eb) => eb.or([eb('source_org', '=', orgId), eb('target_org', '=', orgId)]));
+    if (filter.user !== undefined) {
+      const user = filter.user;
+      query = query.where((eb) => eb.or([eb('sender', '=', user), eb('receiver', '=', user)]));
+    }
+    if (filter.type !== undefined) query = query.where('type', '=', filter.type);
+    if (filter.sessionId !== undefined) query = query.where('session_id', '=', filter.sessionId);
+    if (filter.from !== undefined) query = query.where('at', '>=', filter.from);
+    if (filter.to !== undefined) query = query.where('at', '<', filter.to);
+    if (filter.afterSeq !== undefined) query = query.where('seq', '>', filter.afterSeq);
+    const rows = await query.orderBy('seq').limit(filter.limit).execute();
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      at: Number(r.at),
+      type: r.type as MetadataRecord['type'],
+      eventKind: r.event_kind,
+      sender: r.sender,
+      receiver: r.receiver,
+      sessionId: r.session_id as ChatSessionId | null,
+      sourcePlatform: r.source_platform as Platform,
+      targetPlatform: r.target_platform as Platform | null,
+      sourceOrg: r.source_org as OrgId | null,
+      targetOrg: r.target_org as OrgId | null,
+      outcome: r.outcome,
+    }));
+  }
+
+  /** Dead letters bound for the organisation's connections, newest first; never their content. */
+  async deadLetters(orgId: OrgId, limit: number): Promise<OrgDeadLetter[]> {
+    const rows = await this.db
+      .selectFrom('dead_letters as d')
+      .innerJoin('connections as c', 'c.id', 'd.connection_id')
+      .select(['d.id', 'd.connection_id', 'd.session_id', 'd.reason', 'd.attempts', 'd.created_at', 'd.failed_at'])
+      .where('c.org_id', '=', orgId)
+      .orderBy('d.failed_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id as DeliveryId,
+      connectionId: r.connection_id as ConnectionId,
+      sessionId: r.session_id as ChatSessionId | null,
+      reason: r.reason,
+      attempts: Number(r.attempts),
+      createdAt: Number(r.created_at),
+      failedAt: Number(r.failed_at),
+    }));
+  }
+
+  /** The dead letter's payload, if it is bound for one of the organisation's connections. */
+  async deadLetterPayload(orgId: OrgId, id: DeliveryId): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('dead_letters as d')
+      .innerJoin('connections as c', 'c.id', 'd.connection_id')
+      .select('d.payload')
+      .where('c.org_id', '=', orgId)
+      .where('d.id', '=', id)
+      .executeTakeFirst();
+    return row?.payload;
+  }
+}
