@@ -57,6 +57,7 @@ const email = z.string().trim().toLowerCase().regex(emailPattern, 'an email addr
 const loginBody = z.object({ email: z.string().max(320), password: z.string().max(1024), code: z.string().max(64) }).strict();
 const suspensionBody = z.object({ email, suspended: z.boolean() }).strict();
 const revocationBody = z.object({ from: email, to: email }).strict();
+const approvalBody = z.object({ domain: z.string().trim().toLowerCase().min(3).max(253), approve: z.boolean() }).strict();
 const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict();
 const metadataQuery = z
   .object({
@@ -211,6 +212,17 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
       const id = str((request.params as Record<string, unknown>).id) as DeliveryId;
       await deps.admin.discardDeadLetter(actorIn(request, org), org, id);
       return { id, status: 'discarded' };
+    });
+
+    api.get('/api/v1/orgs/:org/approvals', async (request) => {
+      const org = orgOf(request);
+      return { approvals: await deps.admin.approvals(actorIn(request, org), org) };
+    });
+
+    api.post('/api/v1/orgs/:org/approvals', async (request) => {
+      const org = orgOf(request);
+      const body = parseBody(approvalBody, request.body);
+      return deps.admin.decideApproval(actorIn(request, org), org, body.domain, body.approve);
     });
 
     api.get('/api/v1/orgs/:org/explain', async (request) => {

@@ -88,6 +88,15 @@ export const openApiDocument = {
     '/api/v1/orgs/{org}/dead-letters/{id}': {
       delete: { summary: 'Discard a dead letter and its content.', parameters: [org, deadLetter, csrf], responses: { '200': { description: 'Discarded.' }, ...errors } },
     },
+    '/api/v1/orgs/{org}/approvals': {
+      get: { summary: 'Partner domains waiting for approval, with their held invitations.', parameters: [org], responses: { '200': { description: 'Approvals.' }, ...errors } },
+      post: {
+        summary: 'Approve a partner domain (it is listed as allowed and held invitations are sent) or decline it.',
+        parameters: [org, csrf],
+        requestBody: json({ domain: { type: 'string' }, approve: { type: 'boolean' } }),
+        responses: { '200': { description: 'Invitations sent and declined.' }, ...errors },
+      },
+    },
     '/api/v1/orgs/{org}/explain': {
       get: {
         summary: 'Whether the policies allow a feature between two users, and the rule that decides.',

@@ -10,7 +10,8 @@ import { deliveryPayload, newEventId, noticePayload, outboxRow, type OutboxPaylo
 import type { PolicyBook } from '../policy/book.js';
 import { orgPolicySchema, type OrgPolicy } from '../policy/model.js';
 import type { Store } from '../store/store.js';
-import type { ContactRecord, UserRecord } from '../store/types.js';
+import type { ContactRecord, InvitationRecord, UserRecord } from '../store/types.js';
+import { contactRequestPayload, day } from '../pipeline/commands.js';
 
 /** Who acts: an operator (every organisation) or an organisation's admin. */
 export interface Actor {
@@ -33,6 +34,8 @@ export class AdminService {
     private readonly directory: Directory,
     private readonly policies: PolicyBook,
     private readonly onCommitted: () => void,
+    /** How long a released invitation stays open, in milliseconds. */
+    private readonly invitationExpiryMs = 7 * 24 * 60 * 60 * 1000,
   ) {}
 
   /** Loads the policies admins stored; they replace the config's for their organisations. */
@@ -187,6 +190,91 @@ export class AdminService {
       await repo.deleteDeadLetter(id);
       await repo.appendAudit({ at: now, actor: actor.id, source: actor.source, action: 'dead_letter.discard', orgId, target: `dead letter ${id}`, oldValue: 'dead', newValue: null });
     });
+  }
+
+  /** Partner domains waiting for the organisation's approval, with their held invitations. */
+  async approvals(actor: Actor, orgId: OrgId): Promise<Array<{ domain: string; invitations: number; since: number }>> {
+    this.requireOrg(actor, orgId);
+    const byDomain = new Map<string, { domain: string; invitations: number; since: number }>();
+    for (const held of await this.heldFor(orgId)) {
+      const entry = byDomain.get(held.domain) ?? { domain: held.domain, invitations: 0, since: held.invitation.createdAt };
+      entry.invitations++;
+      byDomain.set(held.domain, entry);
+    }
+    return [...byDomain.values()];
+  }
+
+  /**
+   * Approves or declines a partner domain. Approval lists the domain as allowed in the
+   * policy (audited like any policy change) and sends the held invitations that no other
+   * rule stops; declining tells their senders.
+   */
+  async decideApproval(actor: Actor, orgId: OrgId, domain: string, approve: boolean, now = Date.now()): Promise<{ sent: number; declined: number }> {
+    this.requireOrg(actor, orgId);
+    const held = (await this.heldFor(orgId)).filter((h) => h.domain === domain.toLowerCase());
+    if (held.length === 0) throw new NotFoundError(`No invitation waits for approval of ${domain} in your organisation.`);
+    if (approve) {
+      const current = this.policies.get(orgId);
+      await this.setPolicy(actor, orgId, { ...current, domains: { ...current.domains, [domain.toLowerCase()]: { ...current.domains[domain.toLowerCase()], allow: true } } }, now);
+    }
+
+    const payloads: OutboxPayload[] = [];
+    const decisions: Array<{ id: InvitationRecord['id']; status: 'pending' | 'declined' }> = [];
+    for (const { invitation, sender, invitee } of held) {
+      const senderConnection = this.directory.connection(sender.connectionId);
+      const inviteeConnection = this.directory.connection(invitee.connectionId);
+      if (!senderConnection || !inviteeConnection) continue;
+      const senderRef = userRef(sender, senderConnection.platform);
+      const from = { orgId: sender.orgId, email: sender.email ?? '' };
+      const to = { orgId: invitee.orgId, email: invitee.email ?? invitation.toEmail };
+      // The other organisation may ask for approval too; then the invitation waits for it.
+      if (approve && this.policies.approvalNeeded(from, to)) continue;
+      const allowed = approve && this.policies.decide(from, to, 'messages').allowed;
+      if (allowed) {
+        const released = { ...invitation, status: 'pending' as const, expiresAt: now + this.invitationExpiryMs };
+        decisions.push({ id: invitation.id, status: 'pending' });
+        payloads.push(
+          contactRequestPayload(released, sender, senderConnection, invitee, inviteeConnection, now),
+          noticePayload(senderRef, sender.id, 'command_reply', `Your invitation to ${invitation.toEmail} was approved and sent. It is open until ${day(released.expiresAt)}.`, now),
+        );
+      } else {
+        decisions.push({ id: invitation.id, status: 'declined' });
+        payloads.push(noticePayload(senderRef, sender.id, 'command_reply', `Your invitation to ${invitation.toEmail} was not approved; it was not sent.`, now));
+      }
+    }
+
+    await this.store.transaction(async (repo) => {
+      for (const decision of decisions) {
+        if (decision.status === 'pending') await repo.releaseInvitation(decision.id, now + this.invitationExpiryMs);
+        else await repo.setInvitationStatus(decision.id, 'declined', now);
+      }
+      await repo.enqueue(payloads.map((p) => outboxRow(p, now)));
+      await repo.appendAudit({
+        at: now,
+        actor: actor.id,
+        source: actor.source,
+        action: approve ? 'partner.approve' : 'partner.decline',
+        orgId,
+        target: `domain ${domain.toLowerCase()}`,
+        oldValue: 'awaiting_approval',
+        newValue: approve ? 'approved' : 'declined',
+      });
+    });
+    this.onCommitted();
+    return { sent: decisions.filter((d) => d.status === 'pending').length, declined: decisions.filter((d) => d.status === 'declined').length };
+  }
+
+  /** Held invitations whose approval is this organisation's, with the domain it must approve. */
+  private async heldFor(orgId: OrgId) {
+    const out: Array<{ invitation: InvitationRecord; sender: UserRecord; invitee: UserRecord; domain: string }> = [];
+    for (const invitation of await this.store.invitationsAwaitingApproval()) {
+      const sender = await this.store.getUser(invitation.fromUserId);
+      const invitee = invitation.toUserId ? await this.store.getUser(invitation.toUserId) : undefined;
+      if (!sender || !invitee) continue;
+      const needed = this.policies.approvalNeeded({ orgId: sender.orgId, email: sender.email ?? '' }, { orgId: invitee.orgId, email: invitee.email ?? invitation.toEmail });
+      if (needed?.orgId === orgId) out.push({ invitation, sender, invitee, domain: needed.domain });
+    }
+    return out;
   }
 
   /** Finds the active contact between two addresses, for callers that know people rather than ids. */

@@ -12,7 +12,7 @@ import { renderPlain } from '../formats/plain.js';
 import type { Store } from '../store/store.js';
 import type { InvitationRecord, UserRecord } from '../store/types.js';
 import { personCard, userRef, type ConnectionInfo, type Directory } from './directory.js';
-import { deliveryPayload, newEventId, noticePayload } from './outbox.js';
+import { deliveryPayload, newEventId, noticePayload, type OutboxPayload } from './outbox.js';
 import { emptyPlan, type Plan } from './plan.js';
 import { allowAll, type PolicyHook } from './policy.js';
 import { SlidingWindowLimiter } from './ratelimit.js';
@@ -133,7 +133,9 @@ export class CommandHandler {
     const invitee = found.user;
     const inviteeConnection = found.connection;
     const allowed = await this.policy({ kind: 'contact_request', sender, recipient: invitee });
-    if (!allowed.allowed) return refuse(`Invitation not sent: ${allowed.reason}`);
+    if (!allowed.allowed && !allowed.approvalBy) return refuse(`Invitation not sent: ${allowed.reason}`);
+    const held = (await this.store.invitationsAwaitingApproval()).find((i) => i.fromUserId === sender.id && i.toUserId === invitee.id);
+    if (held) return reply(`Your invitation to ${email} already waits for an admin to approve the partner domain.`);
     if (await this.store.activeContactBetween(sender.id, invitee.id)) {
       return reply(`You are already connected with ${describePerson(personCard(invitee, inviteeConnection.platform))}.`);
     }
@@ -160,8 +162,18 @@ export class CommandHandler {
       decidedAt: null,
     };
 
-    const senderCard = personCard(sender, connection.platform);
-    const inviteeRef = userRef(invitee, inviteeConnection.platform);
+    // A new partner domain waits for an admin: the invitation is held, not sent.
+    if (!allowed.allowed && allowed.approvalBy) {
+      const plan = this.reply(
+        ref,
+        sender.id,
+        `Your invitation to ${email} waits for an admin to approve ${allowed.approvalBy.domain} as a partner domain. You will hear when it is sent.`,
+        now,
+      );
+      plan.apply = (repo) => repo.createInvitation({ ...invitation, status: 'awaiting_approval' });
+      return plan;
+    }
+
     const plan = this.reply(
       ref,
       sender.id,
@@ -169,34 +181,7 @@ export class CommandHandler {
       now,
     );
     plan.apply = (repo) => repo.createInvitation(invitation);
-    plan.deliveries.push(
-      deliveryPayload({
-        recipient: inviteeRef,
-        recipientUserId: invitee.id,
-        sender: { kind: 'bot' },
-        event: {
-          kind: 'contact_request',
-          id: newEventId(),
-          occurredAt: new Date(now).toISOString(),
-          from: ref,
-          invitationId: invitation.id,
-          requester: senderCard,
-          expiresAt: new Date(invitation.expiresAt).toISOString(),
-        },
-        origin: { userId: sender.id, ref },
-        metadata: {
-          type: 'invite',
-          eventKind: 'contact_request',
-          sender: sender.email ?? sender.platformUserId,
-          receiver: email,
-          sessionId: null,
-          sourcePlatform: connection.platform,
-          targetPlatform: inviteeConnection.platform,
-          sourceOrg: connection.orgId,
-          targetOrg: inviteeConnection.orgId,
-        },
-      }),
-    );
+    plan.deliveries.push(contactRequestPayload(invitation, sender, connection, invitee, inviteeConnection, now));
     return plan;
   }
 
@@ -497,6 +482,44 @@ export class CommandHandler {
   }
 }
 
-function day(ms: number): string {
+/** The contact request an invitation sends to the invitee, from the bot. */
+export function contactRequestPayload(
+  invitation: InvitationRecord,
+  sender: UserRecord,
+  connection: ConnectionInfo,
+  invitee: UserRecord,
+  inviteeConnection: ConnectionInfo,
+  now: number,
+): OutboxPayload {
+  const ref = userRef(sender, connection.platform);
+  return deliveryPayload({
+    recipient: userRef(invitee, inviteeConnection.platform),
+    recipientUserId: invitee.id,
+    sender: { kind: 'bot' },
+    event: {
+      kind: 'contact_request',
+      id: newEventId(),
+      occurredAt: new Date(now).toISOString(),
+      from: ref,
+      invitationId: invitation.id,
+      requester: personCard(sender, connection.platform),
+      expiresAt: new Date(invitation.expiresAt).toISOString(),
+    },
+    origin: { userId: sender.id, ref },
+    metadata: {
+      type: 'invite',
+      eventKind: 'contact_request',
+      sender: sender.email ?? sender.platformUserId,
+      receiver: invitation.toEmail,
+      sessionId: null,
+      sourcePlatform: connection.platform,
+      targetPlatform: inviteeConnection.platform,
+      sourceOrg: connection.orgId,
+      targetOrg: inviteeConnection.orgId,
+    },
+  });
+}
+
+export function day(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }

@@ -5,7 +5,9 @@ import type { EventKind } from '../core/events.js';
 import { featureOf, type PolicyBook } from '../policy/book.js';
 import type { UserRecord } from '../store/types.js';
 
-export type PolicyDecision = { allowed: true } | { allowed: false; reason: string; rule: string };
+export type PolicyDecision =
+  | { allowed: true }
+  | { allowed: false; reason: string; rule: string; approvalBy?: { orgId: string; domain: string } };
 
 export interface PolicyInput {
   kind: EventKind;
@@ -29,12 +31,19 @@ export function policyHook(book: PolicyBook): PolicyHook {
         return { allowed: false, reason: `${email} is suspended from federation by their organisation.`, rule: `${user.orgId}: user ${email} is suspended` };
       }
     }
-    const decision = book.decide(
-      { orgId: sender.orgId, email: sender.email ?? `${sender.platformUserId}@unknown` },
-      { orgId: recipient.orgId, email: recipient.email ?? `${recipient.platformUserId}@unknown` },
-      feature,
-    );
-    if (decision.allowed) return { allowed: true };
+    const from = { orgId: sender.orgId, email: sender.email ?? `${sender.platformUserId}@unknown` };
+    const to = { orgId: recipient.orgId, email: recipient.email ?? `${recipient.platformUserId}@unknown` };
+    const decision = book.decide(from, to, feature);
+    if (decision.allowed) {
+      const approval = kind === 'contact_request' ? book.approvalNeeded(from, to) : undefined;
+      if (!approval) return { allowed: true };
+      return {
+        allowed: false,
+        reason: `the domain ${approval.domain} waits for an admin's approval as a partner.`,
+        rule: `${approval.orgId}: partner approval: ${approval.domain} is not approved yet`,
+        approvalBy: approval,
+      };
+    }
     const verdict = decision.verdicts[0]!;
     return { allowed: false, reason: decision.reason, rule: `${verdict.orgId}: ${verdict.rule}` };
   };

@@ -46,4 +46,20 @@ export class PolicyBook {
   decide(from: Party, to: Party, feature: Feature, fileBytes?: number): Decision {
     return decide(this.policies, from, to, feature, fileBytes);
   }
+
+  /**
+   * The organisation that must first approve the other side's domain, when its policy asks
+   * for partner approval and the domain is not listed; undefined when none must.
+   */
+  approvalNeeded(from: Party, to: Party): { orgId: string; domain: string } | undefined {
+    for (const [local, external] of [
+      [from, to],
+      [to, from],
+    ] as const) {
+      const policy = this.get(local.orgId);
+      const domain = (external.email.split('@')[1] ?? '').toLowerCase();
+      if (policy.approval && !Object.keys(policy.domains).some((d) => d.toLowerCase() === domain)) return { orgId: local.orgId, domain };
+    }
+    return undefined;
+  }
 }

@@ -44,6 +44,10 @@ export const orgPolicySchema = z
       .enum(['open', 'allow_list', 'block_list'])
       .default('open')
       .describe('open: every external domain; allow_list: only domains listed with allow: true; block_list: all but domains listed with allow: false.'),
+    approval: z
+      .boolean()
+      .default(false)
+      .describe('When true, the first invitation with an external domain not listed under domains waits for an admin to approve the domain.'),
     defaultDeny: z
       .boolean()
       .default(false)

@@ -74,7 +74,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
 
     const policies = new PolicyBook(config.orgs.filter((org) => org.policy).map((org) => [org.id, org.policy!]));
     const policy = policyHook(policies);
-    const admin = new AdminService(store, directory, policies, () => worker?.wake());
+    const admin = new AdminService(store, directory, policies, () => worker?.wake(), config.invitations.expiryDays * dayMs);
     await admin.loadStoredPolicies();
     worker = new DeliveryWorker(store, directory, logger.child({ component: 'delivery' }), config.delivery, policy);
     const pipeline = new InboundPipeline(

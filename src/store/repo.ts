@@ -208,6 +208,17 @@ export class Repo {
     return Number(row.n);
   }
 
+  /** Invitations held until an admin approves a new partner domain, oldest first. */
+  async invitationsAwaitingApproval(): Promise<InvitationRecord[]> {
+    const rows = await this.db.selectFrom('invitations').selectAll().where('status', '=', 'awaiting_approval').orderBy('created_at').execute();
+    return rows.map(toInvitation);
+  }
+
+  /** Sends a held invitation: it becomes pending, open until `expiresAt`. */
+  async releaseInvitation(id: InvitationId, expiresAt: number): Promise<void> {
+    await this.db.updateTable('invitations').set({ status: 'pending', expires_at: expiresAt }).where('id', '=', id).execute();
+  }
+
   async setInvitationStatus(id: InvitationId, status: InvitationStatus, at: number): Promise<void> {
     await this.db.updateTable('invitations').set({ status, decided_at: at }).where('id', '=', id).execute();
   }

@@ -30,7 +30,7 @@ export interface UserRecord {
   suspendedAt: number | null;
 }
 
-export type InvitationStatus = 'pending' | 'accepted' | 'declined' | 'expired' | 'cancelled' | 'revoked';
+export type InvitationStatus = 'pending' | 'awaiting_approval' | 'accepted' | 'declined' | 'expired' | 'cancelled' | 'revoked';
 
 export interface InvitationRecord {
   id: InvitationId;

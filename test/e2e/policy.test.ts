@@ -122,4 +122,27 @@ describe('federation policy', () => {
     const [entry] = await t.hub.store.listAudit(globex, 1);
     assert.equal(entry?.action, 'contact.revoke');
   });
+
+  test('a new partner domain waits for approval, then the invitation goes out', async () => {
+    const { webex, slack, people } = t.world;
+    const acmeAdmin = { id: 'admin@acme.example', source: '127.0.0.1', orgId: asId<OrgId>('acme') };
+    await t.hub.admin.setPolicy(acmeAdmin, asId<OrgId>('acme'), { approval: true });
+    const carolBot = () => webex.inbox(people.carol.id).filter((m) => m.personId === people.webexBot.id);
+
+    await webex.actAs(people.carol.token).sendMessage({ toPersonEmail: people.webexBot.email, text: 'invite dana@globex.example' });
+    await waitFor('Carol told it waits', () => carolBot().find((m) => m.text?.startsWith('Your invitation to dana@globex.example waits for an admin to approve globex.example')));
+    assert.equal(slack.inbox(people.dana.id).some((m) => m.text.includes('Carol')), false, 'the request went out before approval');
+    assert.deepEqual(
+      (await t.hub.admin.approvals(acmeAdmin, asId<OrgId>('acme'))).map((a) => [a.domain, a.invitations]),
+      [['globex.example', 1]],
+    );
+    await assert.rejects(() => t.hub.admin.decideApproval(acmeAdmin, asId<OrgId>('acme'), 'initech.example', true), /No invitation waits for approval of initech\.example/);
+
+    assert.deepEqual(await t.hub.admin.decideApproval(acmeAdmin, asId<OrgId>('acme'), 'globex.example', true), { sent: 1, declined: 0 });
+    await waitFor('request reaches Dana', () => slack.inbox(people.dana.id).find((m) => m.text.includes('wants to connect')));
+    await waitFor('Carol told it was sent', () => carolBot().find((m) => m.text?.startsWith('Your invitation to dana@globex.example was approved and sent')));
+    assert.equal(t.hub.policies.get('acme').domains['globex.example']?.allow, true);
+    const [entry] = await t.hub.store.listAudit(asId<OrgId>('acme'), 1);
+    assert.equal(entry?.action, 'partner.approve');
+  });
 });
