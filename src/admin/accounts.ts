@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 
 import { ErrorCode, ParleyError } from '../core/errors.js';
 import type { OrgId } from '../core/ids.js';
-import type { AdminRecord, AdminRole } from '../store/admin-repo.js';
+import type { AdminRecord, AdminRole, TokenScope } from '../store/admin-repo.js';
 import type { Store } from '../store/store.js';
 import type { Actor } from './service.js';
 
@@ -239,6 +239,56 @@ export class AccountService {
 
   async logout(id: string): Promise<void> {
     await this.store.admins.deleteSession(sha256(id));
+  }
+
+  /**
+   * Creates an API token for automation and returns it once. An org admin's tokens stay in
+   * their organisation, and an auditor's may only read.
+   */
+  async createToken(
+    admin: AdminRecord,
+    input: { name: string; scopes: TokenScope[]; days: number; orgId?: OrgId | undefined },
+    source: string,
+    now = Date.now(),
+  ): Promise<{ id: string; token: string }> {
+    const orgId = admin.role === 'operator' ? (input.orgId ?? null) : admin.orgId;
+    if (admin.role !== 'operator' && input.orgId !== undefined && input.orgId !== admin.orgId) {
+      throw new AccountInvalidError('A token can only be for your own organisation; leave out orgId.');
+    }
+    if (admin.role === 'auditor' && input.scopes.includes('write')) throw new AccountInvalidError('An auditor can only create read tokens.');
+    const token = `parley_${randomBytes(32).toString('base64url')}`;
+    const id = randomUUID();
+    await this.store.admins.createToken(sha256(token), {
+      id,
+      name: input.name,
+      createdBy: admin.email,
+      orgId,
+      scopes: [...new Set(input.scopes)],
+      createdAt: now,
+      expiresAt: now + input.days * 24 * 60 * 60 * 1000,
+      revokedAt: null,
+    });
+    await this.store.appendAudit({ at: now, actor: admin.email, source, action: 'token.create', orgId, target: `token ${input.name} (${id})`, oldValue: null, newValue: input.scopes.join(',') });
+    return { id, token };
+  }
+
+  /** The identity a bearer token acts as, or undefined when it is unknown, expired or revoked. */
+  async tokenIdentity(token: string, now = Date.now()): Promise<AdminRecord | undefined> {
+    const record = await this.store.admins.tokenByHash(sha256(token));
+    if (!record || record.revokedAt !== null || record.expiresAt <= now) return undefined;
+    const writes = record.scopes.includes('write');
+    return {
+      id: `token:${record.id}`,
+      email: `token ${record.name} by ${record.createdBy}`,
+      role: !writes ? 'auditor' : record.orgId === null ? 'operator' : 'org_admin',
+      orgId: record.orgId,
+      passwordHash: '',
+      totpSecret: '',
+      totpLastStep: 0,
+      recoveryHashes: [],
+      failedLogins: 0,
+      lockedUntil: 0,
+    };
   }
 
   /** The actor an admin acts as: an org admin is confined to their organisation. */

@@ -57,6 +57,14 @@ const email = z.string().trim().toLowerCase().regex(emailPattern, 'an email addr
 const loginBody = z.object({ email: z.string().max(320), password: z.string().max(1024), code: z.string().max(64) }).strict();
 const suspensionBody = z.object({ email, suspended: z.boolean() }).strict();
 const revocationBody = z.object({ from: email, to: email }).strict();
+const tokenBody = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    scopes: z.array(z.enum(['read', 'write'])).min(1),
+    days: z.number().int().min(1).max(366).default(90),
+    orgId: z.string().max(64).optional(),
+  })
+  .strict();
 const approvalBody = z.object({ domain: z.string().trim().toLowerCase().min(3).max(253), approve: z.boolean() }).strict();
 const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict();
 const metadataQuery = z
@@ -117,6 +125,21 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
     api.addHook('preHandler', async (request) => {
       const route = request.routeOptions.url;
       if (route === '/api/v1/openapi.json' || (request.method === 'POST' && route === '/api/v1/session')) return;
+
+      // Automation sends a bearer token instead of a cookie; no browser sends it on its own,
+      // so it needs no CSRF token. Tokens cannot manage tokens.
+      const bearer = /^Bearer\s+(\S+)$/i.exec(str(request.headers.authorization))?.[1];
+      if (bearer !== undefined) {
+        const admin = await deps.accounts.tokenIdentity(bearer);
+        if (!admin) throw new ParleyError(ErrorCode.LoginFailed, 401, 'The API token is unknown, expired or revoked.');
+        if (route?.startsWith('/api/v1/tokens') || route === '/api/v1/session') throw new ForbiddenError('API tokens cannot manage sessions or tokens; log in.');
+        if (request.method !== 'GET' && request.method !== 'HEAD' && admin.role === 'auditor') {
+          throw new ForbiddenError('This token has the read scope only.');
+        }
+        authenticated.set(request, { admin, csrfToken: '' });
+        return;
+      }
+
       const id = request.cookies[sessionCookie];
       const session = id ? await deps.accounts.session(id) : undefined;
       if (!session) throw new UnauthenticatedError();
@@ -146,6 +169,28 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
       await deps.accounts.logout(str(request.cookies[sessionCookie]));
       void reply.clearCookie(sessionCookie, { path: '/api/v1' });
       return { status: 'logged_out' };
+    });
+
+    api.post('/api/v1/tokens', async (request) => {
+      const body = parseBody(tokenBody, request.body);
+      const { admin } = who(request);
+      if (body.orgId !== undefined && !deps.directory.orgIds().includes(body.orgId as OrgId)) throw new NotFoundError(`No organisation ${body.orgId}.`);
+      return deps.accounts.createToken(admin, { name: body.name, scopes: body.scopes, days: body.days, orgId: body.orgId as OrgId | undefined }, request.ip);
+    });
+
+    api.get('/api/v1/tokens', async (request) => {
+      const { admin } = who(request);
+      return { tokens: await deps.store.admins.tokens(admin.role === 'operator' ? null : admin.orgId) };
+    });
+
+    api.delete('/api/v1/tokens/:id', async (request) => {
+      const { admin } = who(request);
+      const id = str((request.params as Record<string, unknown>).id);
+      const token = (await deps.store.admins.tokens(admin.role === 'operator' ? null : admin.orgId)).find((t) => t.id === id);
+      if (!token) throw new NotFoundError(`No token ${id} in your organisation.`);
+      await deps.store.admins.revokeToken(id, Date.now());
+      await deps.store.appendAudit({ at: Date.now(), actor: admin.email, source: request.ip, action: 'token.revoke', orgId: token.orgId, target: `token ${token.name} (${id})`, oldValue: 'active', newValue: 'revoked' });
+      return { id, status: 'revoked' };
     });
 
     api.get('/api/v1/orgs/:org/policy', async (request) => deps.policies.get(orgOf(request)));

@@ -7,15 +7,20 @@ const errors = {
   '403': { description: 'Missing or wrong x-csrf-token, or an auditor tried a change.' },
   '404': { description: 'No such organisation or resource, or not one the admin may see.' },
 };
-const deadLetter = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const pathId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 const csrf = { name: 'x-csrf-token', in: 'header', required: true, schema: { type: 'string' } };
 const json = (properties: Record<string, unknown>) => ({ required: true, content: { 'application/json': { schema: { type: 'object', properties } } } });
 
 export const openApiDocument = {
   openapi: '3.0.3',
   info: { title: 'Parley admin API', version: '1' },
-  components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'parley_session' } } },
-  security: [{ session: [] }],
+  components: {
+    securitySchemes: {
+      session: { type: 'apiKey', in: 'cookie', name: 'parley_session' },
+      token: { type: 'http', scheme: 'bearer', description: 'An API token; no CSRF header needed.' },
+    },
+  },
+  security: [{ session: [] }, { token: [] }],
   paths: {
     '/api/v1/session': {
       post: {
@@ -25,6 +30,18 @@ export const openApiDocument = {
         responses: { '200': { description: 'Logged in.' }, '401': errors['401'], '429': { description: 'Locked after repeated failures.' } },
       },
       delete: { summary: 'Log out.', parameters: [csrf], responses: { '200': { description: 'Logged out.' }, '401': errors['401'], '403': errors['403'] } },
+    },
+    '/api/v1/tokens': {
+      post: {
+        summary: 'Create an API token (shown once); an org admin\'s stays in their organisation, an auditor\'s may only read.',
+        parameters: [csrf],
+        requestBody: json({ name: { type: 'string' }, scopes: { type: 'array', items: { type: 'string', enum: ['read', 'write'] } }, days: { type: 'integer' }, orgId: { type: 'string' } }),
+        responses: { '200': { description: 'The token, once.' }, ...errors },
+      },
+      get: { summary: 'The API tokens the admin may see, without their secrets.', responses: { '200': { description: 'Tokens.' }, ...errors } },
+    },
+    '/api/v1/tokens/{id}': {
+      delete: { summary: 'Revoke an API token.', parameters: [pathId, csrf], responses: { '200': { description: 'Revoked.' }, ...errors } },
     },
     '/api/v1/orgs/{org}/policy': {
       get: { summary: "The organisation's federation policy.", parameters: [org], responses: { '200': { description: 'The policy.' }, ...errors } },
@@ -83,10 +100,10 @@ export const openApiDocument = {
       get: { summary: "Deliveries to the organisation's connections that failed for good, with the reason; never content.", parameters: [org], responses: { '200': { description: 'Dead letters.' }, ...errors } },
     },
     '/api/v1/orgs/{org}/dead-letters/{id}/retry': {
-      post: { summary: 'Queue a dead letter again; the policy is checked again before sending.', parameters: [org, deadLetter, csrf], responses: { '200': { description: 'Queued.' }, ...errors } },
+      post: { summary: 'Queue a dead letter again; the policy is checked again before sending.', parameters: [org, pathId, csrf], responses: { '200': { description: 'Queued.' }, ...errors } },
     },
     '/api/v1/orgs/{org}/dead-letters/{id}': {
-      delete: { summary: 'Discard a dead letter and its content.', parameters: [org, deadLetter, csrf], responses: { '200': { description: 'Discarded.' }, ...errors } },
+      delete: { summary: 'Discard a dead letter and its content.', parameters: [org, pathId, csrf], responses: { '200': { description: 'Discarded.' }, ...errors } },
     },
     '/api/v1/orgs/{org}/approvals': {
       get: { summary: 'Partner domains waiting for approval, with their held invitations.', parameters: [org], responses: { '200': { description: 'Approvals.' }, ...errors } },

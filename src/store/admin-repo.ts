@@ -31,6 +31,21 @@ export interface AdminSessionRecord {
   lastSeenAt: number;
 }
 
+export type TokenScope = 'read' | 'write';
+
+export interface ApiTokenRecord {
+  id: string;
+  name: string;
+  /** The admin who created it; requests with it act as `token <name> by <admin>`. */
+  createdBy: string;
+  /** The organisation it is confined to; null for an operator's token over the whole hub. */
+  orgId: OrgId | null;
+  scopes: TokenScope[];
+  createdAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
 export class AdminRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -124,6 +139,52 @@ export class AdminRepo {
   async deleteSession(idHash: string): Promise<void> {
     await this.db.deleteFrom('admin_sessions').where('id_hash', '=', idHash).execute();
   }
+
+  async createToken(tokenHash: string, token: ApiTokenRecord): Promise<void> {
+    await this.db
+      .insertInto('api_tokens')
+      .values({
+        id: token.id,
+        token_hash: tokenHash,
+        name: token.name,
+        created_by: token.createdBy,
+        org_id: token.orgId,
+        scopes: JSON.stringify(token.scopes),
+        created_at: token.createdAt,
+        expires_at: token.expiresAt,
+        revoked_at: null,
+      })
+      .execute();
+  }
+
+  async tokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> {
+    const row = await this.db.selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    return row ? toToken(row) : undefined;
+  }
+
+  /** Tokens of one organisation, or every token when `orgId` is null (the operator's view). */
+  async tokens(orgId: OrgId | null): Promise<ApiTokenRecord[]> {
+    let query = this.db.selectFrom('api_tokens').selectAll().orderBy('created_at', 'desc');
+    if (orgId !== null) query = query.where('org_id', '=', orgId);
+    return (await query.execute()).map(toToken);
+  }
+
+  async revokeToken(id: string, at: number): Promise<void> {
+    await this.db.updateTable('api_tokens').set({ revoked_at: at }).where('id', '=', id).execute();
+  }
+}
+
+function toToken(row: { id: string; name: string; created_by: string; org_id: string | null; scopes: string; created_at: number; expires_at: number; revoked_at: number | null }): ApiTokenRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    createdBy: row.created_by,
+    orgId: row.org_id as OrgId | null,
+    scopes: JSON.parse(row.scopes) as TokenScope[],
+    createdAt: Number(row.created_at),
+    expiresAt: Number(row.expires_at),
+    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+  };
 }
 
 function toAdmin(row: {

@@ -174,6 +174,19 @@ export interface Database {
   audit_log: AuditLogTable;
   admins: AdminsTable;
   admin_sessions: AdminSessionsTable;
+  api_tokens: ApiTokensTable;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  token_hash: string;
+  name: string;
+  created_by: string;
+  org_id: string | null;
+  scopes: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
 }
 
 export interface AdminsTable {

@@ -282,4 +282,34 @@ describe('admin API', () => {
     const audit = (await (await call('GET', '/api/v1/orgs/globex/audit?action=dead_letter.retry', undefined, globex)).json()) as { entries: unknown[] };
     assert.equal(audit.entries.length, 1);
   });
+
+  test('API tokens act within their scope and organisation', async () => {
+    const globex = await login('globex', 'it@globex.example', passwords.globex);
+    const create = async (scopes: string[]) => {
+      const response = await call('POST', '/api/v1/tokens', { name: `ci-${scopes.join('-')}`, scopes, days: 1 }, globex);
+      assert.equal(response.status, 200);
+      return (await response.json()) as { id: string; token: string };
+    };
+    const read = await create(['read']);
+    const write = await create(['read', 'write']);
+    const bearer = async (method: string, path: string, token: string, body?: unknown) =>
+      fetch(`${t.hub.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+
+    assert.equal((await bearer('GET', '/api/v1/orgs/globex/policy', read.token)).status, 200);
+    assert.equal((await bearer('PUT', '/api/v1/orgs/globex/policy', read.token, {})).status, 403);
+    assert.equal((await bearer('GET', '/api/v1/orgs/acme/policy', read.token)).status, 404);
+    assert.equal((await bearer('PUT', '/api/v1/orgs/globex/policy', write.token, {})).status, 200);
+    assert.equal((await bearer('POST', '/api/v1/tokens', write.token, { name: 'more', scopes: ['write'] })).status, 403);
+
+    const listed = await (await call('GET', '/api/v1/tokens', undefined, globex)).text();
+    assert.equal(listed.includes(read.token) || listed.includes(write.token), false, 'a token listing shows a secret');
+    assert.equal((await call('DELETE', `/api/v1/tokens/${read.id}`, undefined, globex)).status, 200);
+    assert.equal((await bearer('GET', '/api/v1/orgs/globex/policy', read.token)).status, 401);
+    assert.equal((await bearer('GET', '/api/v1/orgs/globex/policy', 'parley_forged')).status, 401);
+    assert.equal(t.logs.join('').includes(write.token), false, 'a log line contains a token');
+  });
 });

@@ -8,6 +8,7 @@ import * as m001 from './001_initial.js';
 import * as m002 from './002_presence.js';
 import * as m003 from './003_admin_controls.js';
 import * as m004 from './004_admin_accounts.js';
+import * as m005 from './005_api_tokens.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> };
 
@@ -16,6 +17,7 @@ const migrations: Record<string, MigrationModule> = {
   '002_presence': m002,
   '003_admin_controls': m003,
   '004_admin_accounts': m004,
+  '005_api_tokens': m005,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
