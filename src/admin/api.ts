@@ -16,6 +16,7 @@ import { features, type Feature } from '../policy/model.js';
 import type { AdminRecord } from '../store/admin-repo.js';
 import type { Store } from '../store/store.js';
 import { AccountService } from './accounts.js';
+import type { DomainService } from './domains.js';
 import { openApiDocument } from './openapi.js';
 import type { AdminService } from './service.js';
 
@@ -23,6 +24,7 @@ export const sessionCookie = 'parley_session';
 
 export interface AdminApiDeps {
   accounts: AccountService;
+  domains: DomainService;
   admin: AdminService;
   store: Store;
   policies: PolicyBook;
@@ -57,6 +59,7 @@ const email = z.string().trim().toLowerCase().regex(emailPattern, 'an email addr
 const loginBody = z.object({ email: z.string().max(320), password: z.string().max(1024), code: z.string().max(64) }).strict();
 const suspensionBody = z.object({ email, suspended: z.boolean() }).strict();
 const revocationBody = z.object({ from: email, to: email }).strict();
+const domainBody = z.object({ domain: z.string().max(253) }).strict();
 const tokenBody = z
   .object({
     name: z.string().trim().min(1).max(100),
@@ -191,6 +194,25 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
       await deps.store.admins.revokeToken(id, Date.now());
       await deps.store.appendAudit({ at: Date.now(), actor: admin.email, source: request.ip, action: 'token.revoke', orgId: token.orgId, target: `token ${token.name} (${id})`, oldValue: 'active', newValue: 'revoked' });
       return { id, status: 'revoked' };
+    });
+
+    api.get('/api/v1/orgs/:org/domains', async (request) => ({ domains: await deps.domains.list(orgOf(request)) }));
+
+    api.post('/api/v1/orgs/:org/domains', async (request) => {
+      const org = orgOf(request);
+      const body = parseBody(domainBody, request.body);
+      return deps.domains.add(actorIn(request, org), org, body.domain);
+    });
+
+    api.post('/api/v1/orgs/:org/domains/:domain/verify', async (request) => {
+      const org = orgOf(request);
+      return deps.domains.verify(actorIn(request, org), org, str((request.params as Record<string, unknown>).domain));
+    });
+
+    api.post('/api/v1/orgs/:org/domains/:domain/approve', async (request) => {
+      const org = orgOf(request);
+      if (who(request).admin.role !== 'operator') throw new ForbiddenError('Only an operator approves a domain by hand; verify it through DNS instead.');
+      return deps.domains.approve(actorIn(request, org), org, str((request.params as Record<string, unknown>).domain));
     });
 
     api.get('/api/v1/orgs/:org/policy', async (request) => deps.policies.get(orgOf(request)));

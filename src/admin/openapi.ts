@@ -8,6 +8,7 @@ const errors = {
   '404': { description: 'No such organisation or resource, or not one the admin may see.' },
 };
 const pathId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const domainParam = { name: 'domain', in: 'path', required: true, schema: { type: 'string' } };
 const csrf = { name: 'x-csrf-token', in: 'header', required: true, schema: { type: 'string' } };
 const json = (properties: Record<string, unknown>) => ({ required: true, content: { 'application/json': { schema: { type: 'object', properties } } } });
 
@@ -42,6 +43,16 @@ export const openApiDocument = {
     },
     '/api/v1/tokens/{id}': {
       delete: { summary: 'Revoke an API token.', parameters: [pathId, csrf], responses: { '200': { description: 'Revoked.' }, ...errors } },
+    },
+    '/api/v1/orgs/{org}/domains': {
+      get: { summary: "The organisation's domains, with the TXT record each unverified one needs.", parameters: [org], responses: { '200': { description: 'Domains.' }, ...errors } },
+      post: { summary: 'Add a domain; it routes invitations once verified.', parameters: [org, csrf], requestBody: json({ domain: { type: 'string' } }), responses: { '200': { description: 'The domain and its TXT record.' }, '409': { description: 'Another organisation has it.' }, ...errors } },
+    },
+    '/api/v1/orgs/{org}/domains/{domain}/verify': {
+      post: { summary: 'Check the TXT record and verify the domain.', parameters: [org, domainParam, csrf], responses: { '200': { description: 'Verified.' }, '409': { description: 'No record, or the wrong token.' }, ...errors } },
+    },
+    '/api/v1/orgs/{org}/domains/{domain}/approve': {
+      post: { summary: "An operator's approval of a domain on a closed network.", parameters: [org, domainParam, csrf], responses: { '200': { description: 'Verified.' }, ...errors } },
     },
     '/api/v1/orgs/{org}/policy': {
       get: { summary: "The organisation's federation policy.", parameters: [org], responses: { '200': { description: 'The policy.' }, ...errors } },

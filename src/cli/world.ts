@@ -30,6 +30,8 @@ export interface WorldOptions {
   /** Multiplies the Slack simulator's rate limits; the sandbox and tests raise them. */
   slackRateLimitScale?: number;
   slackRetryDelaysMs?: number[];
+  /** Further top-level config sections, such as `domains`. */
+  configExtra?: Record<string, unknown>;
   /** Turns on users.getPresence polling in the Slack connection. */
   slackPresencePolling?: boolean;
   delivery?: Partial<ResolvedConfig['delivery']>;
@@ -99,6 +101,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
           server: { host: '127.0.0.1', port: options.hubPort, ...(hubUrl ? { publicUrl: hubUrl } : {}) },
           store: { kind: 'sqlite', path: options.dataPath },
           delivery: options.delivery ?? {},
+          ...options.configExtra,
           orgs: [
             { id: 'acme', name: 'Acme', domains: ['acme.example'] },
             { id: 'globex', name: 'Globex', domains: ['globex.example'] },

@@ -34,6 +34,11 @@ export class Directory {
     return this.domains.get(domain.toLowerCase());
   }
 
+  /** Adds a domain verified while the hub runs; invitations to it resolve from then on. */
+  addDomain(domain: string, orgId: OrgId): void {
+    this.domains.set(domain.toLowerCase(), orgId);
+  }
+
   /** The organisations that own a domain or a connection. */
   orgIds(): OrgId[] {
     return [...new Set([...this.domains.values(), ...this.all().map((c) => c.orgId)])];

@@ -59,7 +59,9 @@ const sampleConnections = [
 ];
 
 function section(name: string, schema: JsonSchema): string {
-  const lines = [`${name}:`];
+  // A section whose keys all lack defaults stays commented out, since an empty one is null in YAML.
+  const anyDefault = Object.values(schema.properties ?? {}).some((field) => field.default !== undefined);
+  const lines = [anyDefault ? `${name}:` : `# ${name}:`];
   for (const [key, field] of Object.entries(schema.properties ?? {})) {
     const description = field.description ?? '';
     const variable = envName(name, key);

@@ -78,6 +78,16 @@ export const presenceSchema = z
   })
   .strict();
 
+export const domainVerificationSchema = z
+  .object({
+    resolver: z
+      .string()
+      .regex(/^[0-9a-f.:[\]]+$/i, 'an IP address with an optional port, such as 10.0.0.53 or 10.0.0.53:5353')
+      .optional()
+      .describe("DNS server that checks domain verification TXT records; the system's resolvers when absent."),
+  })
+  .strict();
+
 export const orgSchema = z
   .object({
     id: id.describe('Organisation id.'),
@@ -107,6 +117,7 @@ export const configSchema = z
     invitations: invitationsSchema.prefault({}),
     commands: commandsSchema.prefault({}),
     presence: presenceSchema.prefault({}),
+    domainVerification: domainVerificationSchema.prefault({}),
     orgs: z.array(orgSchema).default([]).describe('Organisations using the hub.'),
     connections: z.array(connectionSchema).default([]).describe('Platform connections, one per workspace or org.'),
   })
@@ -124,4 +135,5 @@ export const overridableSections = {
   invitations: invitationsSchema,
   commands: commandsSchema,
   presence: presenceSchema,
+  domainVerification: domainVerificationSchema,
 } as const;

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 
 import { AccountService } from '../admin/accounts.js';
 import { registerAdminApi } from '../admin/api.js';
+import { DomainService } from '../admin/domains.js';
 import { AdminService } from '../admin/service.js';
 import type { Connector } from '../core/connector.js';
 import type { ConnectionId, OrgId } from '../core/ids.js';
@@ -71,6 +72,8 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
       infos.push({ id: connector.connectionId, orgId, platform: connector.platform, connector });
     }
     const directory = new Directory(infos, orgDomains);
+    // Domains org admins added and verified through the API route invitations too.
+    for (const record of await store.domains.verified()) directory.addDomain(record.domain, record.orgId);
 
     const policies = new PolicyBook(config.orgs.filter((org) => org.policy).map((org) => [org.id, org.policy!]));
     const policy = policyHook(policies);
@@ -95,7 +98,14 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
       routes: connectors.flatMap((c) => c.routes()),
       ready: async () => connectors.every((c) => c.state().status === 'connected'),
     });
-    await registerAdminApi(app, { accounts: new AccountService(store, logger.child({ component: 'admin' })), admin, store, policies, directory });
+    await registerAdminApi(app, {
+      accounts: new AccountService(store, logger.child({ component: 'admin' })),
+      domains: new DomainService(store, directory, config.domainVerification.resolver),
+      admin,
+      store,
+      policies,
+      directory,
+    });
     const url = await listen(app, config.server.host, config.server.port);
     const publicUrl = (config.server.publicUrl ?? url).replace(/\/$/, '');
 

@@ -13,6 +13,8 @@ export interface DomainsTable {
   domain: string;
   org_id: string;
   verified: number;
+  verification_token: string | null;
+  added_at: number | null;
 }
 
 export interface ConnectionsTable {

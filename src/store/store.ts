@@ -11,6 +11,7 @@ import pg from 'pg';
 
 import type { SqlDialect } from './dialect.js';
 import { AdminRepo } from './admin-repo.js';
+import { DomainRepo } from './domain-repo.js';
 import { OrgViews } from './org-views.js';
 import { migrationProvider } from './migrations/index.js';
 import { Repo } from './repo.js';
@@ -30,6 +31,8 @@ export class Store extends Repo {
   readonly admins: AdminRepo;
   /** One organisation's users, contacts, metadata and dead letters, for the admin API. */
   readonly views: OrgViews;
+  /** Organisations' domains and their verification. */
+  readonly domains: DomainRepo;
   private readonly sqlite: SqliteDatabase.Database | undefined;
 
   private constructor(db: Kysely<Database>, dialect: SqlDialect, sqlite?: SqliteDatabase.Database) {
@@ -37,6 +40,7 @@ export class Store extends Repo {
     this.dialect = dialect;
     this.admins = new AdminRepo(db);
     this.views = new OrgViews(db);
+    this.domains = new DomainRepo(db);
     this.sqlite = sqlite;
   }
 

@@ -9,6 +9,7 @@ import * as m002 from './002_presence.js';
 import * as m003 from './003_admin_controls.js';
 import * as m004 from './004_admin_accounts.js';
 import * as m005 from './005_api_tokens.js';
+import * as m006 from './006_domain_verification.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> };
 
@@ -18,6 +19,7 @@ const migrations: Record<string, MigrationModule> = {
   '003_admin_controls': m003,
   '004_admin_accounts': m004,
   '005_api_tokens': m005,
+  '006_domain_verification': m006,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
