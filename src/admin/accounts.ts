@@ -272,15 +272,17 @@ export class AccountService {
     return { id, token };
   }
 
-  /** The identity a bearer token acts as, or undefined when it is unknown, expired or revoked. */
+  /** Returns the identity a bearer token acts as, or undefined when it is unknown, expired or revoked. */
   async tokenIdentity(token: string, now = Date.now()): Promise<AdminRecord | undefined> {
     const record = await this.store.admins.tokenByHash(sha256(token));
     if (!record || record.revokedAt !== null || record.expiresAt <= now) return undefined;
-    const writes = record.scopes.includes('write');
+    // A read token acts as an auditor; a write token as an org admin, or as the operator when it covers the hub.
+    let role: AdminRole = 'auditor';
+    if (record.scopes.includes('write')) role = record.orgId === null ? 'operator' : 'org_admin';
     return {
       id: `token:${record.id}`,
       email: `token ${record.name} by ${record.createdBy}`,
-      role: !writes ? 'auditor' : record.orgId === null ? 'operator' : 'org_admin',
+      role,
       orgId: record.orgId,
       passwordHash: '',
       totpSecret: '',

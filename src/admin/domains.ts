@@ -1,7 +1,7 @@
-// Domain ownership: an org admin adds a domain and publishes a TXT record at
-// `_parley-challenge.<domain>`; the hub checks it through the configured resolver, or an
-// operator approves the domain by hand on a closed network. Only a verified domain routes
-// invitations to the organisation.
+// Domain ownership. An org admin adds a domain and publishes a TXT record at
+// `_parley-challenge.<domain>`, which the hub checks through the configured resolver. On a
+// closed network an operator approves the domain by hand instead. Only a verified domain
+// routes invitations to the organisation.
 
 import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
@@ -52,7 +52,7 @@ export class DomainService {
     return view({ domain, orgId, verified: false, verificationToken: token });
   }
 
-  /** Looks the TXT record up and marks the domain verified when it holds the token. */
+  /** Looks the TXT record up and marks the domain verified when it contains the token. */
   async verify(actor: Actor, orgId: OrgId, domain: string, now = Date.now()): Promise<DomainView> {
     const record = await this.owned(orgId, domain);
     if (record.verified) return view(record);
@@ -70,7 +70,7 @@ export class DomainService {
     return this.markVerified(actor, record, 'dns', now);
   }
 
-  /** An operator's approval for a closed network, where public DNS cannot prove ownership. */
+  /** Verifies a domain on an operator's word, for closed networks where public DNS cannot prove ownership. */
   async approve(actor: Actor, orgId: OrgId, domain: string, now = Date.now()): Promise<DomainView> {
     const record = await this.owned(orgId, domain);
     return record.verified ? view(record) : this.markVerified(actor, record, 'operator', now);

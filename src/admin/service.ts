@@ -13,10 +13,10 @@ import type { Store } from '../store/store.js';
 import type { ContactRecord, InvitationRecord, UserRecord } from '../store/types.js';
 import { contactRequestPayload, day } from '../pipeline/commands.js';
 
-/** Who acts: an operator (every organisation) or an organisation's admin. */
+/** The acting admin: an operator (every organisation) or an organisation's admin. */
 export interface Actor {
   id: string;
-  /** Where the request came from, such as an IP address, or `cli`. */
+  /** The request's origin, such as an IP address, or `cli`. */
   source: string;
   /** The organisation an org admin may act on; absent for the operator. */
   orgId?: OrgId;

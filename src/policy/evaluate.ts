@@ -33,7 +33,7 @@ function domainRules(policy: OrgPolicy, domain: string): OrgPolicy['domains'][st
   return Object.entries(policy.domains).find(([name]) => name.toLowerCase() === domain)?.[1];
 }
 
-/** The settings that apply to `local`, most specific first, each with a label for explain. */
+/** Lists the settings that apply to `local`, most specific first, each with a label for explain. */
 function levels(policy: OrgPolicy, local: string, externalDomain: string): Array<{ label: string; rules: Rules }> {
   const out: Array<{ label: string; rules: Rules }> = [];
   const user = Object.entries(policy.users).find(([email]) => email.toLowerCase() === local)?.[1];

@@ -145,7 +145,7 @@ export class OrgViews {
     }));
   }
 
-  /** The dead letter's payload, if it is bound for one of the organisation's connections. */
+  /** Returns the dead letter's payload, if it is bound for one of the organisation's connections. */
   async deadLetterPayload(orgId: OrgId, id: DeliveryId): Promise<string | undefined> {
     const row = await this.db
       .selectFrom('dead_letters as d')
