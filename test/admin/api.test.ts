@@ -312,4 +312,26 @@ describe('admin API', () => {
     assert.equal((await bearer('GET', '/api/v1/orgs/globex/policy', 'parley_forged')).status, 401);
     assert.equal(t.logs.join('').includes(write.token), false, 'a log line contains a token');
   });
+
+  test('suspension and revocation through the API stop the chat', async () => {
+    const { webex, slack, people } = t.world;
+    const globex = await login('globex', 'it@globex.example', passwords.globex);
+    const aliceBot = () => webex.inbox(people.alice.id).filter((m) => m.personId === people.webexBot.id);
+
+    const suspended = await call('POST', '/api/v1/orgs/globex/suspensions', { email: 'bob@globex.example', suspended: true }, globex);
+    assert.deepEqual(await suspended.json(), { email: 'bob@globex.example', suspended: true, accounts: 1 });
+    await webex.actAs(people.alice.token).sendMessage({ roomId: chat.aliceRoom, text: 'api suspended' });
+    await waitFor('suspension notice', () => aliceBot().find((m) => m.text === 'Not delivered: bob@globex.example is suspended from federation by their organisation.'));
+    assert.equal((await call('POST', '/api/v1/orgs/globex/suspensions', { email: 'bob@globex.example', suspended: false }, globex)).status, 200);
+
+    const revoked = await call('POST', '/api/v1/orgs/globex/revocations', { from: 'bob@globex.example', to: 'alice@acme.example' }, globex);
+    assert.equal(((await revoked.json()) as { status: string }).status, 'revoked');
+    await waitFor('revocation notice', () => aliceBot().find((m) => m.text?.startsWith('The organisation of bob@globex.example ended your contact')));
+    await slack.postAsUser(people.bob.id, chat.bobChannel, 'after api revoke');
+    await waitFor('not-connected notice', () =>
+      slack.inbox(people.bob.id).find((m) => m.channel === chat.bobIm && m.text.startsWith('Not delivered: you are no longer connected with alice@acme.example')),
+    );
+    const audit = (await (await call('GET', '/api/v1/orgs/acme/audit?action=contact.revoke', undefined, await login('operator', 'operator@hub.example', passwords.operator))).json()) as { entries: unknown[] };
+    assert.equal(audit.entries.length, 1, 'the revocation is missing from the other organisation\'s audit log');
+  });
 });
