@@ -198,6 +198,14 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
 
     api.get('/api/v1/orgs/:org/domains', async (request) => ({ domains: await deps.domains.list(orgOf(request)) }));
 
+    // Connections with their health; their credentials are never part of an answer.
+    api.get('/api/v1/orgs/:org/connections', async (request) => {
+      const org = orgOf(request);
+      return {
+        connections: deps.directory.connectionsOfOrg(org).map((c) => ({ id: c.id, platform: c.platform, state: c.connector.state() })),
+      };
+    });
+
     api.post('/api/v1/orgs/:org/domains', async (request) => {
       const org = orgOf(request);
       const body = parseBody(domainBody, request.body);

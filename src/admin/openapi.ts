@@ -44,6 +44,9 @@ export const openApiDocument = {
     '/api/v1/tokens/{id}': {
       delete: { summary: 'Revoke an API token.', parameters: [pathId, csrf], responses: { '200': { description: 'Revoked.' }, ...errors } },
     },
+    '/api/v1/orgs/{org}/connections': {
+      get: { summary: "The organisation's platform connections and their health; never their credentials.", parameters: [org], responses: { '200': { description: 'Connections.' }, ...errors } },
+    },
     '/api/v1/orgs/{org}/domains': {
       get: { summary: "The organisation's domains, with the TXT record each unverified one needs.", parameters: [org], responses: { '200': { description: 'Domains.' }, ...errors } },
       post: { summary: 'Add a domain; it routes invitations once verified.', parameters: [org, csrf], requestBody: json({ domain: { type: 'string' } }), responses: { '200': { description: 'The domain and its TXT record.' }, '409': { description: 'Another organisation has it.' }, ...errors } },

@@ -253,6 +253,10 @@ describe('admin API', () => {
   test('listings show the organisation\'s users, contacts, metadata and dead letters', async () => {
     const { webex, slack, people } = t.world;
     const globex = await login('globex', 'it@globex.example', passwords.globex);
+    const connections = await (await call('GET', '/api/v1/orgs/globex/connections', undefined, globex)).text();
+    assert.match(connections, /"id":"globex-slack","platform":"slack","state":\{"status":"connected"/);
+    assert.equal(/xoxb-|signingSecret|botToken/.test(connections), false, 'a connection listing shows a credential');
+
     const users = (await (await call('GET', '/api/v1/orgs/globex/users', undefined, globex)).json()) as { users: Array<{ email: string }> };
     assert.ok(users.users.some((u) => u.email === 'bob@globex.example'));
     assert.equal(users.users.some((u) => u.email?.endsWith('@acme.example')), false);
