@@ -365,6 +365,8 @@ export class CommandHandler {
       parts.push(`Requests waiting for you: ${from.join(', ')}. Send "accept <email>" or "decline <email>".`);
     }
     if (outgoing.length > 0) parts.push(`Invitations you sent that are still open: ${outgoing.map((i) => i.toEmail).join(', ')}.`);
+    const held = (await this.store.invitationsAwaitingApproval()).filter((i) => i.fromUserId === sender.id);
+    if (held.length > 0) parts.push(`Invitations waiting for an admin to approve the partner domain: ${held.map((i) => i.toEmail).join(', ')}.`);
     return this.reply(ref, sender.id, parts.join('\n\n'), now);
   }
 

@@ -132,6 +132,8 @@ describe('federation policy', () => {
     await webex.actAs(people.carol.token).sendMessage({ toPersonEmail: people.webexBot.email, text: 'invite dana@globex.example' });
     await waitFor('Carol told it waits', () => carolBot().find((m) => m.text?.startsWith('Your invitation to dana@globex.example waits for an admin to approve globex.example')));
     assert.equal(slack.inbox(people.dana.id).some((m) => m.text.includes('Carol')), false, 'the request went out before approval');
+    await webex.actAs(people.carol.token).sendMessage({ toPersonEmail: people.webexBot.email, text: 'contacts' });
+    await waitFor('held invitation listed', () => carolBot().find((m) => m.text?.includes('Invitations waiting for an admin to approve the partner domain: dana@globex.example.')));
     assert.deepEqual(
       (await t.hub.admin.approvals(acmeAdmin, asId<OrgId>('acme'))).map((a) => [a.domain, a.invitations]),
       [['globex.example', 1]],
