@@ -161,7 +161,8 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
     const orgOf = (request: FastifyRequest): OrgId => {
       const org = str((request.params as Record<string, unknown>).org) as OrgId;
       const { admin } = who(request);
-      if ((admin.role !== 'operator' && admin.orgId !== org) || !deps.directory.orgIds().includes(org)) {
+      // An admin tied to an organisation sees only it; the operator and hub-wide tokens see all.
+      if ((admin.orgId !== null && admin.orgId !== org) || !deps.directory.orgIds().includes(org)) {
         throw new NotFoundError(`No organisation ${org}.`);
       }
       return org;
@@ -243,6 +244,13 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
       const actor = actorIn(request, org);
       const contact = await deps.admin.revokeContact(actor, await deps.admin.contactBetween(actor, body.from, body.to));
       return { contactId: contact.id, status: contact.status };
+    });
+
+    api.get('/api/v1/audit', async (request) => {
+      const { admin } = who(request);
+      if (admin.orgId !== null) throw new NotFoundError('The hub-wide audit log is for the operator; use /api/v1/orgs/{org}/audit.');
+      const query = parseBody(auditQuery, request.query);
+      return { entries: await deps.store.listAudit(undefined, query.limit, query.before, query.action) };
     });
 
     api.get('/api/v1/orgs/:org/audit', async (request) => {

@@ -32,6 +32,9 @@ export const openApiDocument = {
       },
       delete: { summary: 'Log out.', parameters: [csrf], responses: { '200': { description: 'Logged out.' }, '401': errors['401'], '403': errors['403'] } },
     },
+    '/api/v1/audit': {
+      get: { summary: 'The whole hub\'s audit log, logins included; for the operator.', responses: { '200': { description: 'Entries.' }, ...errors } },
+    },
     '/api/v1/tokens': {
       post: {
         summary: 'Create an API token (shown once); an org admin\'s stays in their organisation, an auditor\'s may only read.',

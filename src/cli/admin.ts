@@ -27,7 +27,8 @@ export interface AdminOptions {
   to?: string | undefined;
 }
 
-export const adminUsage = `  admin create --config FILE --email EMAIL --role operator|org_admin|auditor [--org ID]
+export const adminUsage = `  admin ...                        admin actions, each written to the audit log:
+  admin create --config FILE --email EMAIL --role operator|org_admin|auditor [--org ID]
                                    create an admin; the password is read from
                                    PARLEY_ADMIN_PASSWORD, and the TOTP secret and
                                    recovery codes are printed once
@@ -36,7 +37,6 @@ export const adminUsage = `  admin create --config FILE --email EMAIL --role ope
   admin suspend|reinstate --config FILE --email EMAIL
   admin revoke --config FILE --from EMAIL --to EMAIL
   admin audit --config FILE [--org ID]
-                                   admin actions, each written to the audit log
 `;
 
 /** Reads a policy file; an empty, missing or unreadable file is an error, never the open policy. */

@@ -219,7 +219,7 @@ export class InboundPipeline {
             userRef(other, otherConnection.platform),
             other.id,
             'not_delivered',
-            `${sender.email ?? 'Your contact'} sent you a message that was not delivered: the federation policy blocks it. Ask your admin if you need this contact.`,
+            `${sender.email ?? 'Your contact'} sent you a message that was not delivered: ${decision.rule.startsWith(`${other.orgId}:`) ? "your organisation's" : `${sender.email?.split('@')[1] ?? 'their organisation'}'s`} federation policy blocks it. Ask your admin if you need this contact.`,
             now,
           ),
         );

@@ -315,6 +315,14 @@ describe('admin API', () => {
     assert.equal((await bearer('GET', '/api/v1/orgs/globex/policy', read.token)).status, 401);
     assert.equal((await bearer('GET', '/api/v1/orgs/globex/policy', 'parley_forged')).status, 401);
     assert.equal(t.logs.join('').includes(write.token), false, 'a log line contains a token');
+
+    // An operator's read token without an organisation reads every organisation, and changes none.
+    const operator = await login('operator', 'operator@hub.example', passwords.operator);
+    const hubWide = (await (await call('POST', '/api/v1/tokens', { name: 'hub-read', scopes: ['read'], days: 1 }, operator)).json()) as { token: string };
+    assert.equal((await bearer('GET', '/api/v1/orgs/acme/policy', hubWide.token)).status, 200);
+    assert.equal((await bearer('GET', '/api/v1/audit', hubWide.token)).status, 200);
+    assert.equal((await bearer('PUT', '/api/v1/orgs/acme/policy', hubWide.token, {})).status, 403);
+    assert.equal((await call('GET', '/api/v1/audit', undefined, globex)).status, 404);
   });
 
   test('suspension and revocation through the API stop the chat', async () => {

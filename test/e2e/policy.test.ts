@@ -34,7 +34,7 @@ describe('federation policy', () => {
     await webex.actAs(people.alice.token).sendMessage({ roomId: chat.aliceRoom, text: 'blocked one' });
     const toAlice = await waitFor('notice to Alice', () => botToAlice().find((m) => m.text?.startsWith('Not delivered: the federation policy of your organisation')));
     assert.match(toAlice.text ?? '', /does not allow messages between you and bob@globex\.example/);
-    await waitFor('notice to Bob', () => botToBob().find((m) => m.text.includes('alice@acme.example sent you a message that was not delivered')));
+    await waitFor('notice to Bob', () => botToBob().find((m) => m.text.includes("alice@acme.example sent you a message that was not delivered: acme.example's federation policy blocks it.")));
 
     await slack.postAsUser(people.bob.id, chat.bobChannel, 'blocked two');
     await waitFor('notice to Bob about his message', () => botToBob().find((m) => m.text.startsWith('Not delivered: the federation policy of acme.example')));

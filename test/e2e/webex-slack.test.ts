@@ -84,6 +84,19 @@ describe('Webex and Slack users become contacts and chat', () => {
     assert.notEqual(proxyId, people.webexBot.id);
   });
 
+  test('Webex edits and deletions reach Slack', async () => {
+    const { webex, slack, people } = t.world;
+    const alice = webex.actAs(people.alice.token);
+    const sent = await alice.sendMessage({ roomId: aliceRoom, text: `draft ${marker}` });
+    const copy = await waitFor('copy in Slack', () => slack.messages(bobChannel).find((m) => m.text === `draft ${marker}`));
+
+    await alice.editMessage(sent.id, { roomId: aliceRoom, markdown: `final **${marker}**` });
+    await waitFor('edit in Slack', () => slack.messages(bobChannel).find((m) => m.ts === copy.ts && m.text === `final *${marker}*`));
+
+    await alice.deleteMessage(sent.id);
+    await waitFor('deletion in Slack', () => (slack.messages(bobChannel).some((m) => m.ts === copy.ts) ? undefined : true));
+  });
+
   test('remove ends the contact and a later message gets a notice', async () => {
     const { webex, slack, people } = t.world;
     await slack.postAsUser(people.bob.id, bobIm, 'remove alice@acme.example');

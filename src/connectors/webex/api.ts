@@ -16,6 +16,8 @@ export interface WebexMessage {
   created: string;
   /** The thread's first message, when this message is a reply in a thread. */
   parentId?: string;
+  /** When the message was last edited. */
+  updated?: string;
 }
 
 export interface WebexPerson {

@@ -17,7 +17,7 @@ import type {
   Reconciling,
   SendResult,
 } from '../../core/connector.js';
-import { ParleyError, PlatformRejectedError } from '../../core/errors.js';
+import { ParleyError, PlatformRejectedError, RequestStaleError } from '../../core/errors.js';
 import type { InboundEvent, PresenceStatus } from '../../core/events.js';
 import type {
   ConnectionId,
@@ -126,10 +126,12 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource {
     try {
       verifyWebexSignature(request.rawBody, request.headers['x-spark-signature'], this.config.webhookSecret);
       const envelope = parseEnvelope(request.rawBody);
-      checkFreshness(envelope, request.receivedAt, freshnessWindowMs);
-      if (envelope.resource !== 'messages' || envelope.event !== 'created') return { status: 200 };
+      if (envelope.resource !== 'messages' || !['created', 'updated', 'deleted'].includes(envelope.event)) return { status: 200 };
+      // An edit or deletion carries the message's creation time, which may be old; an edit is
+      // checked against its own update time below, and a replayed deletion changes nothing.
+      if (envelope.event === 'created') checkFreshness(envelope, request.receivedAt, freshnessWindowMs);
 
-      const inbound = await this.toInbound(envelope);
+      const inbound = await this.toInbound(envelope, request.receivedAt);
       if (inbound) await this.context!.receive([inbound]);
       return { status: 200 };
     } catch (error) {
@@ -139,7 +141,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource {
     }
   }
 
-  private async toInbound(envelope: ReturnType<typeof parseEnvelope>): Promise<InboundEvent | undefined> {
+  private async toInbound(envelope: ReturnType<typeof parseEnvelope>, receivedAt: number): Promise<InboundEvent | undefined> {
     const { data } = envelope;
     const owner = envelope.createdBy;
     if (!data.personId || !data.roomId || !owner) return undefined;
@@ -162,8 +164,43 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource {
       target = { kind: 'proxy', conversationId: data.roomId as PlatformConversationId };
     }
 
-    const message: WebexMessage = await this.api.message(token, data.id);
     const displayName = await this.displayName(data.personId);
+    const from = {
+      platform: 'webex' as const,
+      connectionId: this.connectionId,
+      platformUserId: data.personId as PlatformUserId,
+      ...(data.personEmail ? { email: data.personEmail.toLowerCase() } : {}),
+      ...(displayName ? { displayName } : {}),
+    };
+
+    if (envelope.event === 'deleted') {
+      return {
+        platformEventId: `messages:deleted:${data.id}`,
+        target,
+        event: { kind: 'message_delete', id: crypto.randomUUID() as EventId, occurredAt: new Date(receivedAt).toISOString(), from, messageId: data.id as PlatformMessageId },
+      };
+    }
+
+    const message: WebexMessage = await this.api.message(token, data.id);
+    if (envelope.event === 'updated') {
+      const updated = message.updated ? Date.parse(message.updated) : Number.NaN;
+      if (Number.isNaN(updated) || Math.abs(receivedAt - updated) > freshnessWindowMs) {
+        throw new RequestStaleError(`Webex edit of message was made outside the ${freshnessWindowMs / 1000} s window.`);
+      }
+      return {
+        platformEventId: `messages:updated:${data.id}:${message.updated}`,
+        target,
+        event: {
+          kind: 'message_edit',
+          id: crypto.randomUUID() as EventId,
+          occurredAt: message.updated!,
+          from,
+          messageId: message.id as PlatformMessageId,
+          body: message.markdown ? parseMarkdown(message.markdown) : parsePlain(message.text ?? ''),
+        },
+      };
+    }
+
     return {
       platformEventId: `messages:created:${data.id}`,
       target,
@@ -171,13 +208,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource {
         kind: 'message',
         id: crypto.randomUUID() as EventId,
         occurredAt: message.created,
-        from: {
-          platform: 'webex',
-          connectionId: this.connectionId,
-          platformUserId: data.personId as PlatformUserId,
-          ...(data.personEmail ? { email: data.personEmail.toLowerCase() } : {}),
-          ...(displayName ? { displayName } : {}),
-        },
+        from,
         messageId: message.id as PlatformMessageId,
         // A message sent with formatting has its markdown source; plain ones only text.
         body: message.markdown ? parseMarkdown(message.markdown) : parsePlain(message.text ?? ''),

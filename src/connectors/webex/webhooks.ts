@@ -1,6 +1,6 @@
-// Keeps the hub's Webex webhooks registered and active: one per owner (the bot and each
-// proxy guest), created at start, re-activated when Webex marks one inactive after
-// repeated failed deliveries.
+// Keeps the hub's Webex webhooks registered and active: for each owner (the bot and each
+// proxy guest) one per message event (created, updated, deleted), created at start and
+// re-activated when Webex marks one inactive after repeated failed deliveries.
 
 import type { Logger } from 'pino';
 
@@ -10,6 +10,9 @@ export interface WebhookOwner {
   token: string;
   filter?: string;
 }
+
+/** The message events the hub relays: new messages, edits and deletions. */
+const messageEvents = ['created', 'updated', 'deleted'] as const;
 
 export class WebhookKeeper {
   private readonly owners = new Map<string, WebhookOwner>();
@@ -56,31 +59,30 @@ export class WebhookKeeper {
   }
 
   private async checkOne(owner: WebhookOwner): Promise<boolean> {
-    const existing = (await this.api.webhooks(owner.token)).items.find(
-      (w: WebexWebhook) => w.targetUrl === this.targetUrl && w.resource === 'messages' && w.event === 'created',
-    );
-
-    if (!existing) {
-      await this.api.createWebhook(owner.token, {
-        name: 'Parley',
-        targetUrl: this.targetUrl,
-        resource: 'messages',
-        event: 'created',
-        ...(owner.filter ? { filter: owner.filter } : {}),
-        secret: this.secret,
-      });
-      this.logger.info('Webex webhook registered.');
-      return true;
-    }
-
-    if (existing.status !== 'active') {
-      await this.api.updateWebhook(owner.token, existing.id, {
-        name: existing.name,
-        targetUrl: this.targetUrl,
-        secret: this.secret,
-        status: 'active',
-      });
-      this.logger.warn({ webhook: existing.id }, 'Webex webhook was inactive; re-activated it.');
+    const registered = (await this.api.webhooks(owner.token)).items;
+    for (const event of messageEvents) {
+      const existing = registered.find((w: WebexWebhook) => w.targetUrl === this.targetUrl && w.resource === 'messages' && w.event === event);
+      if (!existing) {
+        await this.api.createWebhook(owner.token, {
+          name: 'Parley',
+          targetUrl: this.targetUrl,
+          resource: 'messages',
+          event,
+          ...(owner.filter ? { filter: owner.filter } : {}),
+          secret: this.secret,
+        });
+        this.logger.info({ event }, 'Webex webhook registered.');
+        continue;
+      }
+      if (existing.status !== 'active') {
+        await this.api.updateWebhook(owner.token, existing.id, {
+          name: existing.name,
+          targetUrl: this.targetUrl,
+          secret: this.secret,
+          status: 'active',
+        });
+        this.logger.warn({ webhook: existing.id, event }, 'Webex webhook was inactive; re-activated it.');
+      }
     }
     return true;
   }
