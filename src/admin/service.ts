@@ -6,12 +6,12 @@
 import { ErrorCode, NotFoundError, ParleyError } from '../core/errors.js';
 import type { ContactId, DeliveryId, OrgId, UserId } from '../core/ids.js';
 import { personCard, userRef, type Directory } from '../pipeline/directory.js';
-import { deliveryPayload, newEventId, noticePayload, outboxRow, type OutboxPayload } from '../pipeline/outbox.js';
+import { noticePayload, outboxRow, type OutboxPayload } from '../pipeline/outbox.js';
 import type { PolicyBook } from '../policy/book.js';
 import { orgPolicySchema, type OrgPolicy } from '../policy/model.js';
 import type { Store } from '../store/store.js';
 import type { ContactRecord, InvitationRecord, UserRecord } from '../store/types.js';
-import { contactRequestPayload, day } from '../pipeline/commands.js';
+import { contactRemovedPayload, contactRequestPayload, day } from '../pipeline/commands.js';
 
 /** The acting admin: an operator (every organisation) or an organisation's admin. */
 export interface Actor {
@@ -120,30 +120,7 @@ export class AdminService {
       const whose = actor.orgId === undefined || actor.orgId === user.orgId ? 'Your organisation' : `The organisation of ${other.email ?? 'your contact'}`;
       payloads.push(
         noticePayload(ref, user.id, 'contact_ended', `${whose} ended your contact with ${other.email ?? 'a contact'}. Messages between you are no longer delivered.`, now),
-        deliveryPayload({
-          recipient: ref,
-          recipientUserId: user.id,
-          sender: { kind: 'proxy', contactId: contact.id, person: personCard(other, otherConnection.platform) },
-          sessionId: contact.sessionId,
-          event: {
-            kind: 'contact_removed',
-            id: newEventId(),
-            occurredAt: new Date(now).toISOString(),
-            from: userRef(other, otherConnection.platform),
-            sessionId: contact.sessionId,
-          },
-          metadata: {
-            type: 'invite',
-            eventKind: 'contact_removed',
-            sender: other.email ?? other.platformUserId,
-            receiver: user.email ?? user.platformUserId,
-            sessionId: contact.sessionId,
-            sourcePlatform: otherConnection.platform,
-            targetPlatform: connection.platform,
-            sourceOrg: other.orgId,
-            targetOrg: user.orgId,
-          },
-        }),
+        contactRemovedPayload(ref, user, personCard(other, otherConnection.platform), userRef(other, otherConnection.platform), contact, now, other.orgId),
       );
     }
 

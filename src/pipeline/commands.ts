@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 
 import { parseCommand, type Command } from '../bot/commands.js';
 import { describePerson, helpText, parseErrorReply } from '../bot/replies.js';
-import type { MessageEvent, PresenceStatus, UserRef } from '../core/events.js';
-import type { ChatSessionId, ContactId, InvitationId, UserId } from '../core/ids.js';
+import type { MessageEvent, PersonCard, PresenceStatus, UserRef } from '../core/events.js';
+import type { ChatSessionId, ContactId, InvitationId, OrgId, UserId } from '../core/ids.js';
 import { platformNames } from '../core/platform.js';
 import { renderPlain } from '../formats/plain.js';
 import type { Store } from '../store/store.js';
@@ -405,8 +405,8 @@ export class CommandHandler {
             now,
           ),
           // Platforms with a roster (XMPP) take the proxy off it; the others have nothing to show.
-          this.contactRemoved(otherRef, other, personCard(sender, senderConnection?.platform ?? ref.platform), ref, contact, now),
-          this.contactRemoved(ref, sender, personCard(other, otherConnection.platform), otherRef, contact, now),
+          contactRemovedPayload(otherRef, other, personCard(sender, senderConnection?.platform ?? ref.platform), ref, contact, now),
+          contactRemovedPayload(ref, sender, personCard(other, otherConnection.platform), otherRef, contact, now),
         );
       }
       return plan;
@@ -439,35 +439,6 @@ export class CommandHandler {
     return plan;
   }
 
-  /** A roster change for `recipient`: the proxy of `about` is no longer their contact. */
-  private contactRemoved(
-    recipientRef: UserRef,
-    recipient: UserRecord,
-    about: ReturnType<typeof personCard>,
-    aboutRef: UserRef,
-    contact: { id: ContactId; sessionId: ChatSessionId },
-    now: number,
-  ) {
-    return deliveryPayload({
-      recipient: recipientRef,
-      recipientUserId: recipient.id,
-      sender: { kind: 'proxy', contactId: contact.id, person: about },
-      sessionId: contact.sessionId,
-      event: { kind: 'contact_removed', id: newEventId(), occurredAt: new Date(now).toISOString(), from: aboutRef, sessionId: contact.sessionId },
-      metadata: {
-        type: 'invite',
-        eventKind: 'contact_removed',
-        sender: aboutRef.email ?? aboutRef.platformUserId,
-        receiver: recipient.email ?? recipient.platformUserId,
-        sessionId: contact.sessionId,
-        sourcePlatform: aboutRef.platform,
-        targetPlatform: recipientRef.platform,
-        sourceOrg: null,
-        targetOrg: recipient.orgId,
-      },
-    });
-  }
-
   private async status(sender: UserRecord, ref: UserRef, now: number): Promise<Plan> {
     const platforms = this.directory
       .all()
@@ -482,6 +453,36 @@ export class CommandHandler {
       now,
     );
   }
+}
+
+/** A roster change for `recipient`: the proxy of `about` is no longer their contact. */
+export function contactRemovedPayload(
+  recipientRef: UserRef,
+  recipient: UserRecord,
+  about: PersonCard,
+  aboutRef: UserRef,
+  contact: { id: ContactId; sessionId: ChatSessionId },
+  now: number,
+  aboutOrg: OrgId | null = null,
+): OutboxPayload {
+  return deliveryPayload({
+    recipient: recipientRef,
+    recipientUserId: recipient.id,
+    sender: { kind: 'proxy', contactId: contact.id, person: about },
+    sessionId: contact.sessionId,
+    event: { kind: 'contact_removed', id: newEventId(), occurredAt: new Date(now).toISOString(), from: aboutRef, sessionId: contact.sessionId },
+    metadata: {
+      type: 'invite',
+      eventKind: 'contact_removed',
+      sender: aboutRef.email ?? aboutRef.platformUserId,
+      receiver: recipient.email ?? recipient.platformUserId,
+      sessionId: contact.sessionId,
+      sourcePlatform: aboutRef.platform,
+      targetPlatform: recipientRef.platform,
+      sourceOrg: aboutOrg,
+      targetOrg: recipient.orgId,
+    },
+  });
 }
 
 /** The contact request an invitation sends to the invitee, from the bot. */
