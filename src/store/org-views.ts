@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely';
 
 import type { ChatSessionId, ConnectionId, ContactId, DeliveryId, OrgId, UserId } from '../core/ids.js';
-import type { Platform } from '../core/platform.js';
+import { toMetadata } from './repo.js';
 import type { Database } from './schema.js';
 import type { MetadataRecord } from './types.js';
 
@@ -108,20 +108,7 @@ export class OrgViews {
     if (filter.to !== undefined) query = query.where('at', '<', filter.to);
     if (filter.afterSeq !== undefined) query = query.where('seq', '>', filter.afterSeq);
     const rows = await query.orderBy('seq').limit(filter.limit).execute();
-    return rows.map((r) => ({
-      seq: Number(r.seq),
-      at: Number(r.at),
-      type: r.type as MetadataRecord['type'],
-      eventKind: r.event_kind,
-      sender: r.sender,
-      receiver: r.receiver,
-      sessionId: r.session_id as ChatSessionId | null,
-      sourcePlatform: r.source_platform as Platform,
-      targetPlatform: r.target_platform as Platform | null,
-      sourceOrg: r.source_org as OrgId | null,
-      targetOrg: r.target_org as OrgId | null,
-      outcome: r.outcome,
-    }));
+    return rows.map(toMetadata);
   }
 
   /** Dead letters bound for the organisation's connections, newest first; never their content. */

@@ -18,7 +18,7 @@ import type {
 } from '../core/ids.js';
 import type { PresenceStatus } from '../core/events.js';
 import type { Platform } from '../core/platform.js';
-import type { ContactsTable, Database, InvitationsTable, OutboxTable, UsersTable } from './schema.js';
+import type { ContactsTable, Database, InvitationsTable, MetadataLogTable, OutboxTable, UsersTable } from './schema.js';
 import type {
   AuditInsert,
   AuditRecord,
@@ -726,21 +726,25 @@ export class Repo {
     if (query.sessionId !== undefined) q = q.where('session_id', '=', query.sessionId);
     if (query.afterSeq !== undefined) q = q.where('seq', '>', query.afterSeq);
     const rows = await q.orderBy('seq').limit(query.limit ?? 1000).execute();
-    return rows.map((r) => ({
-      seq: Number(r.seq),
-      at: Number(r.at),
-      type: r.type as MetadataRecord['type'],
-      eventKind: r.event_kind,
-      sender: r.sender,
-      receiver: r.receiver,
-      sessionId: r.session_id as ChatSessionId | null,
-      sourcePlatform: r.source_platform as Platform,
-      targetPlatform: r.target_platform as Platform | null,
-      sourceOrg: r.source_org as OrgId | null,
-      targetOrg: r.target_org as OrgId | null,
-      outcome: r.outcome,
-    }));
+    return rows.map(toMetadata);
   }
+}
+
+export function toMetadata(r: Selectable<MetadataLogTable>): MetadataRecord {
+  return {
+    seq: Number(r.seq),
+    at: Number(r.at),
+    type: r.type as MetadataRecord['type'],
+    eventKind: r.event_kind,
+    sender: r.sender,
+    receiver: r.receiver,
+    sessionId: r.session_id as ChatSessionId | null,
+    sourcePlatform: r.source_platform as Platform,
+    targetPlatform: r.target_platform as Platform | null,
+    sourceOrg: r.source_org as OrgId | null,
+    targetOrg: r.target_org as OrgId | null,
+    outcome: r.outcome,
+  };
 }
 
 function toUser(row: Selectable<UsersTable>): UserRecord {
