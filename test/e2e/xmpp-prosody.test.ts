@@ -200,6 +200,17 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     await waitFor('message with a reused id in Webex', () => webex.messagesIn(aliceRoom).find((m) => m.text === 'reused id'));
     assert.equal(webex.messagesIn(aliceRoom).find((m) => m.id === original.id)?.text, 'see you at 11');
 
+    // Alice's own edit and deletion in Webex reach erin as a correction and a retraction.
+    const oops = await webex.actAs(people.alice.token).sendMessage({ roomId: aliceRoom, text: 'meet at 9' });
+    const oopsInXmpp = await waitFor('Alice’s message in XMPP', () => erin.received.find((m) => m.is('message') && m.getChildText('body') === 'meet at 9'));
+    await webex.actAs(people.alice.token).editMessage(oops.id, { roomId: aliceRoom, text: 'meet at 10' });
+    const fixed = await waitFor('correction in XMPP', () =>
+      erin.received.find((m) => m.getChild('replace', 'urn:xmpp:message-correct:0')?.attrs.id === oopsInXmpp.attrs.id),
+    );
+    assert.equal(fixed.getChildText('body'), 'meet at 10');
+    await webex.actAs(people.alice.token).deleteMessage(oops.id);
+    await waitFor('retraction in XMPP', () => erin.received.find((m) => m.getChild('retract', 'urn:xmpp:message-retract:1')?.attrs.id === oopsInXmpp.attrs.id));
+
     // React to a message Alice sent: its id is the one the proxy's stanza carried.
     await webex.actAs(people.alice.token).sendMessage({ roomId: aliceRoom, text: 'lunch?' });
     const lunch = await waitFor('Alice’s message in XMPP', () =>
