@@ -4,9 +4,9 @@
 import type { Kysely } from 'kysely';
 
 import type { ChatSessionId, ConnectionId, ContactId, DeliveryId, OrgId, UserId } from '../core/ids.js';
-import { toMetadata } from './repo.js';
+import { toDeadLetter, toMetadata } from './repo.js';
 import type { Database } from './schema.js';
-import type { MetadataRecord } from './types.js';
+import type { DeadLetterRecord, MetadataRecord } from './types.js';
 
 export interface OrgUser {
   id: UserId;
@@ -25,16 +25,6 @@ export interface OrgContact {
   status: string;
   createdAt: number;
   endedAt: number | null;
-}
-
-export interface OrgDeadLetter {
-  id: DeliveryId;
-  connectionId: ConnectionId;
-  sessionId: ChatSessionId | null;
-  reason: string;
-  attempts: number;
-  createdAt: number;
-  failedAt: number;
 }
 
 export interface MetadataFilter {
@@ -112,24 +102,16 @@ export class OrgViews {
   }
 
   /** Dead letters bound for the organisation's connections, newest first; never their content. */
-  async deadLetters(orgId: OrgId, limit: number): Promise<OrgDeadLetter[]> {
+  async deadLetters(orgId: OrgId, limit: number): Promise<DeadLetterRecord[]> {
     const rows = await this.db
       .selectFrom('dead_letters as d')
       .innerJoin('connections as c', 'c.id', 'd.connection_id')
-      .select(['d.id', 'd.connection_id', 'd.session_id', 'd.reason', 'd.attempts', 'd.created_at', 'd.failed_at'])
+      .select(['d.id', 'd.connection_id', 'd.session_id', 'd.event_id', 'd.reason', 'd.attempts', 'd.created_at', 'd.failed_at'])
       .where('c.org_id', '=', orgId)
       .orderBy('d.failed_at', 'desc')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({
-      id: r.id as DeliveryId,
-      connectionId: r.connection_id as ConnectionId,
-      sessionId: r.session_id as ChatSessionId | null,
-      reason: r.reason,
-      attempts: Number(r.attempts),
-      createdAt: Number(r.created_at),
-      failedAt: Number(r.failed_at),
-    }));
+    return rows.map(toDeadLetter);
   }
 
   /** Returns the dead letter's payload, if it is bound for one of the organisation's connections. */

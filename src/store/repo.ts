@@ -683,16 +683,7 @@ export class Repo {
       .orderBy('failed_at', 'desc')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({
-      id: r.id as DeliveryId,
-      connectionId: r.connection_id as ConnectionId,
-      sessionId: r.session_id as ChatSessionId | null,
-      eventId: r.event_id as EventId,
-      reason: r.reason,
-      attempts: r.attempts,
-      createdAt: Number(r.created_at),
-      failedAt: Number(r.failed_at),
-    }));
+    return rows.map(toDeadLetter);
   }
 
   // Metadata log.
@@ -728,6 +719,29 @@ export class Repo {
     const rows = await q.orderBy('seq').limit(query.limit ?? 1000).execute();
     return rows.map(toMetadata);
   }
+}
+
+/** Maps a dead-letter row without its payload, which listings never show. */
+export function toDeadLetter(r: {
+  id: string;
+  connection_id: string;
+  session_id: string | null;
+  event_id: string;
+  reason: string;
+  attempts: number;
+  created_at: number;
+  failed_at: number;
+}): DeadLetterRecord {
+  return {
+    id: r.id as DeliveryId,
+    connectionId: r.connection_id as ConnectionId,
+    sessionId: r.session_id as ChatSessionId | null,
+    eventId: r.event_id as EventId,
+    reason: r.reason,
+    attempts: Number(r.attempts),
+    createdAt: Number(r.created_at),
+    failedAt: Number(r.failed_at),
+  };
 }
 
 export function toMetadata(r: Selectable<MetadataLogTable>): MetadataRecord {
