@@ -161,7 +161,7 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
     const orgOf = (request: FastifyRequest): OrgId => {
       const org = str((request.params as Record<string, unknown>).org) as OrgId;
       const { admin } = who(request);
-      // An admin tied to an organisation sees only it; the operator and hub-wide tokens see all.
+      // An admin tied to an organisation may read only it; the operator and hub-wide tokens may read all.
       if ((admin.orgId !== null && admin.orgId !== org) || !deps.directory.orgIds().includes(org)) {
         throw new NotFoundError(`No organisation ${org}.`);
       }
@@ -199,7 +199,7 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
 
     api.get('/api/v1/orgs/:org/domains', async (request) => ({ domains: await deps.domains.list(orgOf(request)) }));
 
-    // Connections with their health; their credentials are never part of an answer.
+    // Connections with their health; their credentials are never part of a response.
     api.get('/api/v1/orgs/:org/connections', async (request) => {
       const org = orgOf(request);
       return {
@@ -324,7 +324,7 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
       // An admin explains crossings of their own organisation only.
       if (fromOrg !== org && toOrg !== org) throw new NotFoundError(`No crossing of organisation ${org} between ${from} and ${to}.`);
       const decision = deps.policies.decide({ orgId: fromOrg, email: from }, { orgId: toOrg, email: to }, feature);
-      // Another organisation's rules are its own: an org admin sees only its verdict.
+      // Another organisation's rules are its own, so an org admin gets only its verdict.
       if (who(request).admin.role === 'operator') return decision;
       return {
         allowed: decision.allowed,

@@ -98,7 +98,7 @@ export class AdminService {
 
   /**
    * Ends one contact for both users: queued deliveries become dead letters with the reason
-   * `contact_revoked`, each user is told, and platforms with a roster drop the proxy.
+   * `contact_revoked`, each user gets a notice, and platforms with a roster drop the proxy.
    */
   async revokeContact(actor: Actor, contactId: ContactId, now = Date.now()): Promise<ContactRecord> {
     const contact = await this.store.getContact(contactId);
@@ -184,7 +184,7 @@ export class AdminService {
   /**
    * Approves or declines a partner domain. Approval lists the domain as allowed in the
    * policy (audited like any policy change) and sends the held invitations that no other
-   * rule stops; declining tells their senders.
+   * rule stops; declining sends their senders a notice.
    */
   async decideApproval(actor: Actor, orgId: OrgId, domain: string, approve: boolean, now = Date.now()): Promise<{ sent: number; declined: number }> {
     this.requireOrg(actor, orgId);
@@ -268,7 +268,7 @@ export class AdminService {
     throw new NotFoundError(`No active contact between ${emailA} and ${emailB} in your organisation.`);
   }
 
-  /** An org admin sees only their organisation; any other is reported as not found. */
+  /** Confines an org admin to their organisation; any other is reported as not found. */
   private requireOrg(actor: Actor, orgId: OrgId): void {
     if ((actor.orgId !== undefined && actor.orgId !== orgId) || !this.directory.orgIds().includes(orgId)) {
       throw new NotFoundError(`No organisation ${orgId}.`);

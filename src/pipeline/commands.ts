@@ -416,7 +416,7 @@ export class CommandHandler {
 
   /**
    * The invitee's platform bounced the contact request: the invitation is cancelled and the
-   * inviter told. Only a bounce from the invitee's own address counts.
+   * inviter gets a notice. Only a bounce from the invitee's own address counts.
    */
   async unreachable(invitee: UserRecord, invitationId: InvitationId, now: number): Promise<Plan> {
     const invitation = (await this.store.pendingInvitationsTo(invitee.id, now)).find((i) => i.id === invitationId);
@@ -455,7 +455,7 @@ export class CommandHandler {
   }
 }
 
-/** A roster change for `recipient`: the proxy of `about` is no longer their contact. */
+/** Builds the roster change for `recipient`: the proxy of `about` is no longer their contact. */
 export function contactRemovedPayload(
   recipientRef: UserRef,
   recipient: UserRecord,
@@ -485,7 +485,7 @@ export function contactRemovedPayload(
   });
 }
 
-/** The contact request an invitation sends to the invitee, from the bot. */
+/** Builds the contact request an invitation sends to the invitee, from the bot. */
 export function contactRequestPayload(
   invitation: InvitationRecord,
   sender: UserRecord,

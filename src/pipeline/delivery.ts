@@ -183,7 +183,7 @@ export class DeliveryWorker {
     }
   }
 
-  /** The rule that denies a relayed delivery now, or undefined when it may go. */
+  /** Returns the rule that denies a relayed delivery now, or undefined when it may go. */
   private async deniedBy(payload: OutboxPayload): Promise<string | undefined> {
     const { delivery } = payload;
     if (delivery.sender.kind !== 'proxy') return undefined;

@@ -39,7 +39,7 @@ export class Directory {
     this.domains.set(domain.toLowerCase(), orgId);
   }
 
-  /** The organisations that own a domain or a connection. */
+  /** Lists the organisations that own a domain or a connection. */
   orgIds(): OrgId[] {
     return [...new Set([...this.domains.values(), ...this.all().map((c) => c.orgId)])];
   }

@@ -21,7 +21,7 @@ type RelayedEvent = MessageEvent | MessageEditEvent | MessageDeleteEvent | React
 
 const relayedKinds = new Set<string>(['message', 'message_edit', 'message_delete', 'reaction']);
 
-/** How a notice names an event that could not be passed on. */
+/** The word a notice uses for an event that could not be passed on. */
 const followUpNames: Record<Exclude<RelayedEvent['kind'], 'message'>, string> = {
   message_edit: 'edit',
   message_delete: 'deletion',

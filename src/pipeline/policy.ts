@@ -1,4 +1,4 @@
-// The pipeline's policy hook: it asks the policy book whether an event may cross from its
+// The pipeline's policy hook: it checks with the policy book whether an event may cross from its
 // sender to its recipient, both organisations' policies included.
 
 import type { EventKind } from '../core/events.js';

@@ -48,8 +48,8 @@ export class PolicyBook {
   }
 
   /**
-   * The organisation that must first approve the other side's domain, when its policy asks
-   * for partner approval and the domain is not listed; undefined when none must.
+   * Returns the organisation that must first approve the other side's domain, when its
+   * policy requires partner approval and the domain is not listed; undefined when none must.
    */
   approvalNeeded(from: Party, to: Party): { orgId: string; domain: string } | undefined {
     for (const [local, external] of [

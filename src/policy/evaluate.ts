@@ -4,7 +4,7 @@
 
 import { openPolicy, type Feature, type OrgPolicy, type Rules } from './model.js';
 
-/** One side of a crossing, as its own organisation sees it. */
+/** One side of a crossing, as its own organisation judges it. */
 export interface Party {
   orgId: string;
   email: string;
@@ -21,7 +21,7 @@ export interface Decision {
   allowed: boolean;
   /** Each organisation's verdict, the local side first; a denial lists the denying one first. */
   verdicts: Verdict[];
-  /** A sentence for the user told about a denial; it names no rule internals beyond the level. */
+  /** The sentence a user gets about a denial; it names no rule internals beyond the level. */
   reason: string;
 }
 

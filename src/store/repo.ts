@@ -286,7 +286,7 @@ export class Repo {
     return row ? toContact(row) : undefined;
   }
 
-  /** Every active contact; the presence relay walks them. */
+  /** Lists every active contact, for the presence relay. */
   async allActiveContacts(): Promise<ContactRecord[]> {
     const rows = await this.db.selectFrom('contacts').selectAll().where('status', '=', 'active').orderBy('created_at').execute();
     return rows.map(toContact);

@@ -1,6 +1,6 @@
-// Domain verification through the admin API: an org admin adds a domain, publishes the TXT
-// record, and the hub checks it through the configured resolver (a DNS server of the
-// test's own); only then do invitations to the domain reach the organisation.
+// Domain verification through the admin API. An org admin adds a domain and publishes the
+// TXT record, which the hub checks through the configured resolver (a DNS server of the
+// test's own). Only then do invitations to the domain reach the organisation.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -55,7 +55,7 @@ describe('domain verification', () => {
     const { txtRecord } = (await added.json()) as { txtRecord: { name: string; value: string } };
     assert.equal(txtRecord.name, '_parley-challenge.labs.globex.example');
 
-    // Before the record exists, and with a wrong one, verification fails and says why.
+    // Before the record exists, and with a wrong one, verification fails with the reason.
     const missing = await post('globex', '/api/v1/orgs/globex/domains/labs.globex.example/verify');
     assert.equal(missing.status, 409);
     assert.match(((await missing.json()) as { message: string }).message, /^No TXT record found at _parley-challenge\.labs\.globex\.example/);

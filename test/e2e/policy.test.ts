@@ -1,6 +1,6 @@
-// Federation policy in force while people chat: an admin blocks the partner domain, the next
-// message either way is stopped with a notice to both users and a policy record in the
-// metadata log, queued deliveries are dropped, and lifting the block restores the chat.
+// Federation policy in force while people chat. An admin blocks the partner domain, so the
+// next message either way stops with a notice to both users and a policy record in the
+// metadata log. Queued deliveries are dropped, and lifting the block restores the chat.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -64,7 +64,7 @@ describe('federation policy', () => {
 
   test('a queued delivery is dropped when the policy changes', async () => {
     const { webex, slack, people } = t.world;
-    // Slack answers 429 for a while, so the message waits in the outbox.
+    // Slack returns 429 for a while, so the message waits in the outbox.
     slack.failNext({ method: 'chat.postMessage', status: 429, retryAfter: 1, times: 3 });
     await webex.actAs(people.alice.token).sendMessage({ roomId: chat.aliceRoom, text: 'queued then blocked' });
     await waitFor('delivery waiting', async () => ((await t.hub.store.outboxDepth()) > 0 ? true : undefined));

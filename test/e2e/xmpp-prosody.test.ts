@@ -363,7 +363,7 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     await erin.send(xml('message', { type: 'chat', to: bobProxy, id: 'after-remove' }, xml('body', {}, 'are you there?')));
     await waitFor('not-delivered notice', () => erin.bodiesFrom(componentDomain).find((b) => b.startsWith('Not delivered: you are no longer connected with bob@globex.example')));
 
-    // Erin takes Alice off her roster: the contact ends and Alice is told.
+    // Erin takes Alice off her roster: the contact ends and Alice gets a notice.
     await erin.send(xml('presence', { type: 'unsubscribe', to: aliceProxy }));
     await waitFor('Alice told in Webex', () =>
       webex.inbox(people.alice.id).find((m) => m.personId === people.webexBot.id && m.text?.includes('erin@partner.test ended the contact')),

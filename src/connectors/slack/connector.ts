@@ -169,7 +169,7 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource {
     };
   }
 
-  /** A user's edit or deletion in a proxy channel; the hub's own changes are left out. */
+  /** Converts a user's edit or deletion in a proxy channel; the hub's own changes are left out. */
   private async changeInbound(eventId: string, event: SlackMessageEvent): Promise<InboundEvent | undefined> {
     const channel = event.channel;
     const before = event.previous_message;
@@ -193,7 +193,7 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource {
     };
   }
 
-  /** A user's reaction in a proxy channel, as a Unicode emoji; custom emoji have none. */
+  /** Converts a user's reaction in a proxy channel to a Unicode emoji; custom emoji have none. */
   private async reactionInbound(eventId: string, event: SlackMessageEvent): Promise<InboundEvent | undefined> {
     const item = event.item;
     if (!event.user || event.user === this.botUserId || item?.type !== 'message' || !item.channel || !item.ts || !event.reaction) return undefined;

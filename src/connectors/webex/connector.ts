@@ -127,7 +127,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource {
       verifyWebexSignature(request.rawBody, request.headers['x-spark-signature'], this.config.webhookSecret);
       const envelope = parseEnvelope(request.rawBody);
       if (envelope.resource !== 'messages' || !['created', 'updated', 'deleted'].includes(envelope.event)) return { status: 200 };
-      // An edit or deletion carries the message's creation time, which may be old; an edit is
+      // An edit or deletion carries the message's creation time, which may be old. So an edit is
       // checked against its own update time below, and a replayed deletion changes nothing.
       if (envelope.event === 'created') checkFreshness(envelope, request.receivedAt, freshnessWindowMs);
 
@@ -338,7 +338,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource {
 
   /**
    * Edits and deletes the proxy's copy of a message; Webex has no reactions, so a reaction
-   * becomes a short reply in the message's thread, which the recipient sees in place.
+   * becomes a short reply in the message's thread, which the recipient finds in place.
    */
   private async sendFollowUp(
     delivery: Delivery,

@@ -63,12 +63,12 @@ export function bareJid(jid: Jid): string {
   return jid.local === undefined ? jid.domain : `${jid.local}@${jid.domain}`;
 }
 
-/** The proxy JID of an external contact with this email, on the component's domain. */
+/** Returns the proxy JID of an external contact with this email, on the component's domain. */
 export function proxyJid(email: string, componentDomain: string): string {
   return `${escapeLocalpart(email.toLowerCase())}@${componentDomain}`;
 }
 
-/** The email a proxy JID stands for; undefined when the JID is not a proxy of this domain. */
+/** Returns the email a proxy JID is for; undefined when the JID is not a proxy of this domain. */
 export function emailOfProxy(jid: Jid, componentDomain: string): string | undefined {
   if (jid.domain !== componentDomain || jid.local === undefined) return undefined;
   const email = unescapeLocalpart(jid.local);

@@ -17,14 +17,14 @@ export interface ComponentOptions {
   port: number;
   /** The component's domain, such as `xmpp.hub.example`. */
   domain: string;
-  /** A host of the XMPP server itself, such as `hub.example`; it answers the hub's pings. */
+  /** A host of the XMPP server itself, such as `hub.example`, which replies to the hub's pings. */
   serverDomain: string;
   secret: string;
   limits: StreamLimits;
   /** Reconnect delays grow from the first to the last, doubling; in milliseconds. */
   reconnectMinMs: number;
   reconnectMaxMs: number;
-  /** Time to wait for the server's answer to a ping or a handshake, in milliseconds. */
+  /** Time to wait for the server's reply to a ping or a handshake, in milliseconds. */
   replyTimeoutMs: number;
   /** Whitespace keepalive interval, in milliseconds. */
   keepaliveMs: number;
@@ -123,7 +123,7 @@ export class ComponentConnection extends EventEmitter {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.iqs.delete(id);
-        reject(new ComponentOfflineError(`No answer from the XMPP server within ${this.options.replyTimeoutMs} ms.`));
+        reject(new ComponentOfflineError(`The XMPP server did not respond within ${this.options.replyTimeoutMs} ms.`));
       }, this.options.replyTimeoutMs);
       this.iqs.set(id, { resolve, reject, timer });
       try {
@@ -137,8 +137,8 @@ export class ComponentConnection extends EventEmitter {
   }
 
   /**
-   * Resolves once the server has read everything written before the call: a ping to the
-   * server is answered only after the stanzas ahead of it on the stream. Concurrent calls
+   * Resolves once the server has read everything written before the call: the server replies to
+   * a ping only after it has read the stanzas ahead of it on the stream. Concurrent calls
    * share one ping.
    */
   flush(): Promise<void> {
@@ -220,7 +220,7 @@ export class ComponentConnection extends EventEmitter {
       const condition = element.children.find((c) => typeof c !== 'string' && c.ns === NS.streams && c.name !== 'text');
       const name = typeof condition === 'string' || !condition ? 'undefined-condition' : condition.name;
       this.stateCode = name === 'not-authorized' ? 'auth_failed' : `stream_error_${name}`;
-      this.logger.error({ condition: name }, name === 'not-authorized' ? 'The XMPP server refused the component secret.' : 'The XMPP server sent a stream error.');
+      this.logger.error({ condition: name }, name === 'not-authorized' ? 'The XMPP server rejected the component secret; check xmpp.secret against component_secret.' : 'The XMPP server sent a stream error.');
       return;
     }
     if (element.name === 'iq' && (element.attrs.type === 'result' || element.attrs.type === 'error')) {
@@ -229,7 +229,7 @@ export class ComponentConnection extends EventEmitter {
         this.iqs.delete(element.attrs.id ?? '');
         clearTimeout(pending.timer);
         if (element.attrs.type === 'result') pending.resolve(element);
-        else pending.reject(new Error(`The XMPP server answered with ${stanzaErrorCondition(element)}.`));
+        else pending.reject(new Error(`The XMPP server returned the error ${stanzaErrorCondition(element)}.`));
         return;
       }
     }
@@ -281,7 +281,7 @@ export class ComponentConnection extends EventEmitter {
   }
 }
 
-/** The defined condition of a stanza error, such as `item-not-found`. */
+/** Returns the defined condition of a stanza error, such as `item-not-found`. */
 export function stanzaErrorCondition(stanza: XmlElement): string {
   const error = child(stanza, 'error');
   const condition = error?.children.find((c) => typeof c !== 'string' && c.ns === NS.stanzas && c.name !== 'text');

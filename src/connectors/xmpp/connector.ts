@@ -187,7 +187,7 @@ export class XmppConnector implements Connector, PresenceSink {
         if (!before.askIn) hint = ` Add ${proxy} to your contacts to see when they are online.`;
         if (!before.to) stanzas.push(x('presence', { type: 'subscribe', from: proxy, to: user }, x('nick', { xmlns: ns.nick }, cardName(sender.person))));
         stanzas.push(presenceStanza(proxy, user, await this.lastPresence(user, proxy)));
-        // Ask for the user's current presence, so their contact sees it from the start.
+        // Request the user's current presence, so their contact has it from the start.
         stanzas.push(x('presence', { type: 'probe', from: proxy, to: user }));
       }
       if (event.kind === 'message_edit' || event.kind === 'message_delete' || event.kind === 'reaction') {
@@ -383,7 +383,7 @@ export class XmppConnector implements Connector, PresenceSink {
 
   /**
    * A message the hub sent came back as an error. When it carried a contact request, the
-   * address cannot be reached, which the inviter is told; other bounces are logged.
+   * address cannot be reached and the inviter gets a notice. Other bounces are logged.
    */
   private async onBounce(stanza: XmlElement, from: Jid): Promise<void> {
     const condition = stanzaErrorCondition(stanza);
@@ -410,7 +410,7 @@ export class XmppConnector implements Connector, PresenceSink {
     ]);
   }
 
-  /** The key of the message a XEP-0461 reply refers to: the proxy's message or the user's own. */
+  /** Returns the key of the message a XEP-0461 reply refers to: the proxy's message or the user's own. */
   private async replyKey(user: string, proxy: string, reply: XmlElement): Promise<PlatformMessageId> {
     const id = reply.attrs.id!;
     const author = parseJid(reply.attrs.to);
