@@ -88,6 +88,23 @@ export interface SendMessageRequest {
   attachments?: { contentType: string; content: unknown }[];
 }
 
+/** Fields of a multipart `POST /messages` that uploads `file` in the field `files`. */
+export interface SendFileRequest {
+  roomId?: string;
+  toPersonId?: string;
+  toPersonEmail?: string;
+  text?: string;
+  markdown?: string;
+  parentId?: string;
+  file: {
+    /** File name as the upload gives it, in any script. */
+    name: string;
+    /** Content type of the file part, such as 'application/pdf'. */
+    mediaType: string;
+    bytes: Buffer;
+  };
+}
+
 /** Body of `POST /webhooks`. */
 export interface CreateWebhookRequest {
   name: string;

@@ -20,6 +20,7 @@ export const consolePage = `<!doctype html>
   #error { color: #b00020; }
   .message.reply { margin-left: 24px; }
   .action { font-size: 11px; margin-left: 4px; padding: 0 6px; }
+  .file { margin-left: 6px; }
 </style>
 </head>
 <body>
@@ -38,6 +39,7 @@ export const consolePage = `<!doctype html>
   <form id="send">
     <input name="to" placeholder="email (empty: selected room)" size="28">
     <input name="text" placeholder="message" autocomplete="off">
+    <input name="file" type="file" title="Attach one file; it is sent with the message">
     <button>Send</button>
   </form>
   <div id="error"></div>
@@ -126,10 +128,19 @@ export const consolePage = `<!doctype html>
       author.textContent = message.author;
       const text = document.createElement('span');
       text.textContent = message.text;
+      const files = (message.files || []).map((file) => {
+        const link = document.createElement('a');
+        link.className = 'file';
+        link.href = file.url;
+        link.target = '_blank';
+        link.rel = 'noopener';
+        link.textContent = '[file] ' + file.name;
+        return link;
+      });
       const time = document.createElement('span');
       time.className = 'time';
       time.textContent = new Date(message.created).toLocaleTimeString();
-      line.append(author, text, time, ...actions(message, personId));
+      line.append(author, text, ...files, time, ...actions(message, personId));
       messagesBox.append(line);
     }
     messagesBox.scrollTop = messagesBox.scrollHeight;
@@ -141,12 +152,22 @@ export const consolePage = `<!doctype html>
     const body = { personId: userSelect.value, text: form.text.value };
     if (form.to.value.trim()) body.toPersonEmail = form.to.value.trim();
     else if (selectedRoom) body.roomId = selectedRoom;
+    // With a file picked, the message goes as multipart/form-data, the file in the field files.
+    const file = form.file.files[0];
+    let request;
+    if (file) {
+      const formData = new FormData();
+      for (const [key, value] of Object.entries(body)) if (value) formData.append(key, value);
+      formData.append('files', file, file.name);
+      request = { method: 'POST', body: formData };
+    } else {
+      request = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    }
     try {
-      const sent = await getJson('/console/api/send', {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-      });
+      const sent = await getJson(file ? '/console/api/send-file' : '/console/api/send', request);
       selectedRoom = sent.roomId;
       form.text.value = '';
+      form.file.value = '';
       errorBox.textContent = '';
       await refresh();
     } catch (error) {

@@ -1,6 +1,7 @@
 // The Fastify application: the tracking id, injected faults, bearer authentication and rate
 // limits run as hooks before every `/v1` route; errors become the Webex error body.
 import { timingSafeEqual } from 'node:crypto';
+import multipart from '@fastify/multipart';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { WebexApiError, errorBody, forbidden, unauthorized } from './errors.js';
 import { newTrackingId } from './ids.js';
@@ -10,20 +11,30 @@ import type { TrafficControl } from './traffic.js';
 /** Header that marks in-process requests of the programmatic API, exempt from faults and rate limits. */
 export const INTERNAL_HEADER = 'x-parley-sim-internal';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set on the routes that read multipart/form-data bodies. Other routes reject such bodies with 415. */
+    acceptsMultipart?: boolean;
+  }
+}
+
 /** What every route module gets: the model and the caller of a request. */
 export interface ApiContext {
   readonly state: WebexState;
   caller(request: FastifyRequest): Caller;
   /** The calling person, bot or guest; a service app token gets 403. */
   person(request: FastifyRequest): PersonRecord;
-  /** Absolute URL of `path` on this server as the client addressed it, for Link headers. */
+  /** Absolute URL of `path` on this server as the client addressed it, for Link headers and file URLs. */
   absoluteUrl(request: FastifyRequest, path: string): string;
+  /** Maximum size of one uploaded file, in bytes. */
+  readonly maxFileBytes: number;
 }
 
 export interface AppOptions {
   state: WebexState;
   traffic: TrafficControl;
   internalKey: string;
+  maxFileBytes: number;
 }
 
 function parseForm(body: string): Record<string, string | string[]> {
@@ -62,6 +73,9 @@ export function buildApp(options: AppOptions): { app: FastifyInstance; context: 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, parseForm(String(body)));
   });
+  // The multipart parser leaves the body unread, so the 1 MB bodyLimit above does not apply to
+  // it. readMultipartMessage enforces maxFileBytes plus room for the form fields instead.
+  void app.register(multipart, { throwFileSizeLimit: false });
 
   const resolveCaller = (request: FastifyRequest): Caller => {
     const token = bearerToken(request);
@@ -107,6 +121,17 @@ export function buildApp(options: AppOptions): { app: FastifyInstance; context: 
     callers.set(request, caller);
   });
 
+  app.addHook('preHandler', async (request) => {
+    // An unknown path has no route URL and keeps its 404.
+    const known = request.routeOptions.url !== undefined;
+    if (known && request.isMultipart() && request.routeOptions.config.acceptsMultipart !== true) {
+      throw new WebexApiError(
+        415,
+        `${request.method} ${request.url.split('?')[0]} does not accept multipart/form-data; send application/json or application/x-www-form-urlencoded. Only POST /v1/messages takes a file upload.`,
+      );
+    }
+  });
+
   // A lost response: the route has run; the client sees the connection drop instead.
   app.addHook('onSend', async (request, _reply, payload) => {
     if (losing.has(request)) {
@@ -129,7 +154,12 @@ export function buildApp(options: AppOptions): { app: FastifyInstance; context: 
     }
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 415) {
-      return sendError(request, reply, status, 'Unsupported content type: send application/json or application/x-www-form-urlencoded. File uploads are not simulated; pass files as URLs.');
+      return sendError(
+        request,
+        reply,
+        status,
+        'Unsupported content type: send application/json or application/x-www-form-urlencoded. To upload a file, send POST /v1/messages as multipart/form-data with the file in the field files.',
+      );
     }
     const message = status === 500 ? 'Internal error in the Webex simulator.' : `Invalid request: ${error.message}`;
     if (status === 500) {
@@ -162,6 +192,7 @@ export function buildApp(options: AppOptions): { app: FastifyInstance; context: 
       const host = request.headers.host ?? '127.0.0.1';
       return `${request.protocol}://${host}${path}`;
     },
+    maxFileBytes: options.maxFileBytes,
   };
 
   return { app, context };

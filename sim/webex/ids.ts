@@ -8,7 +8,8 @@ export type WebexIdKind =
   | 'MESSAGE'
   | 'MEMBERSHIP'
   | 'WEBHOOK'
-  | 'APPLICATION';
+  | 'APPLICATION'
+  | 'CONTENT';
 
 /**
  * Creates an id shaped like a Webex id: unpadded base64 of `ciscospark://us/<KIND>/<uuid>`.

@@ -1,4 +1,5 @@
 // Message operations shared by the HTTP routes, the console and the programmatic API.
+import { type UploadedFile, storeContent } from './contents.js';
 import { badRequest, forbidden, notFound } from './errors.js';
 import { newWebexId } from './ids.js';
 import { type Fields, isHttpUrl, optionalString, optionalStringList, pageSize } from './input.js';
@@ -42,10 +43,18 @@ function checkSize(field: string, value: string | undefined): void {
   }
 }
 
-function readFiles(fields: Fields): string[] {
+/** A file sent with a multipart message, and where this server serves it. */
+export interface MessageUpload {
+  file: UploadedFile;
+  /** Absolute URL of `/v1/contents` on this server, as the client addressed it. */
+  contentsUrl: string;
+}
+
+/** Reads the `files` URLs; `uploads` counts files sent in the same multipart request. */
+function readFiles(fields: Fields, uploads: number): string[] {
   const files = optionalStringList(fields, 'files') ?? [];
-  if (files.length > 1) {
-    throw badRequest(`Only one file per message is allowed; got ${files.length}. Send each file in its own message.`);
+  if (files.length + uploads > 1) {
+    throw badRequest(`Only one file per message is allowed; got ${files.length + uploads}. Send each file in its own message.`);
   }
   for (const file of files) {
     if (!isHttpUrl(file)) {
@@ -173,18 +182,28 @@ function readParent(state: WebexState, room: RoomRecord, fields: Fields): string
   return parent.id;
 }
 
-export function createMessage(state: WebexState, caller: PersonRecord, fields: Fields): CreatedMessage {
-  const files = readFiles(fields);
+/**
+ * Creates a message from the fields of `POST /messages`. `upload` is the file of a
+ * multipart request; it is stored only once every field has passed validation.
+ */
+export function createMessage(state: WebexState, caller: PersonRecord, fields: Fields, upload?: MessageUpload): CreatedMessage {
+  const files = readFiles(fields, upload ? 1 : 0);
   const attachments = readAttachments(fields);
   const { room, toPerson } = resolveTarget(state, caller, fields);
   const content = readContent(state, room.id, fields);
-  if (content.text === undefined && content.markdown === undefined && files.length === 0 && attachments.length === 0) {
+  const hasFile = files.length > 0 || upload !== undefined;
+  if (content.text === undefined && content.markdown === undefined && !hasFile && attachments.length === 0) {
     throw badRequest('The message is empty: give text, markdown, files or attachments.');
   }
   const parentId = readParent(state, room, fields);
 
+  const messageId = newWebexId('MESSAGE');
+  if (upload) {
+    files.push(storeContent(state, messageId, upload.file, upload.contentsUrl).url);
+  }
+
   const message: MessageRecord = {
-    id: newWebexId('MESSAGE'),
+    id: messageId,
     roomId: room.id,
     personId: caller.id,
     ...content,

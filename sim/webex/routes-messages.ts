@@ -3,6 +3,7 @@ import { badRequest } from './errors.js';
 import type { ApiContext } from './http.js';
 import { type Fields, asFields, optionalString } from './input.js';
 import {
+  type CreatedMessage,
   type MessagePage,
   createMessage,
   deleteMessage,
@@ -11,6 +12,7 @@ import {
   visibleMessage,
   visibleRoom,
 } from './messages.js';
+import { readMultipartMessage } from './uploads.js';
 import { messageView } from './views.js';
 
 /** Builds the RFC 5988 `Link: <url>; rel="next"` value for the page after `page`, if any. */
@@ -31,9 +33,18 @@ function nextLink(context: ApiContext, request: FastifyRequest, path: string, qu
 export function registerMessageRoutes(app: FastifyInstance, context: ApiContext): void {
   const { state } = context;
 
-  app.post('/v1/messages', async (request) => {
+  // A JSON or form body may give `files` as URLs; a multipart body carries the file itself.
+  app.post('/v1/messages', { config: { acceptsMultipart: true } }, async (request) => {
     const caller = context.person(request);
-    const { message, toPerson } = createMessage(state, caller, asFields(request.body));
+    let created: CreatedMessage;
+    if (request.isMultipart()) {
+      const { fields, file } = await readMultipartMessage(request, context.maxFileBytes);
+      const upload = file && { file, contentsUrl: context.absoluteUrl(request, '/v1/contents') };
+      created = createMessage(state, caller, fields, upload);
+    } else {
+      created = createMessage(state, caller, asFields(request.body));
+    }
+    const { message, toPerson } = created;
     const view = messageView(state, message);
     if (toPerson) {
       view.toPersonId = toPerson.id;

@@ -6,14 +6,16 @@ import type { FastifyInstance } from 'fastify';
 import { WebexActor } from './actor.js';
 import type { WebexMessage, WebexWebhook } from './api-types.js';
 import { registerConsoleRoutes } from './console.js';
+import { DEFAULT_MAX_FILE_BYTES, checkRetryAfter, contentIdFrom, currentScanState, SCAN_STATES, uploadScanPolicy } from './contents.js';
 import { type NewPerson, createOrg, createPerson, createServiceApp, issuePersonToken } from './directory.js';
 import { buildApp } from './http.js';
+import { registerContentRoutes } from './routes-contents.js';
 import { registerGuestRoutes } from './routes-guests.js';
 import { registerMessageRoutes } from './routes-messages.js';
 import { registerPeopleRoutes } from './routes-people.js';
 import { registerRoomRoutes } from './routes-rooms.js';
 import { registerWebhookRoutes } from './routes-webhooks.js';
-import { type OrgRecord, type PersonStatus, WebexState } from './state.js';
+import { type OrgRecord, type PersonStatus, type ScanState, WebexState } from './state.js';
 import { type FaultSpec, type RateLimit, TrafficControl } from './traffic.js';
 import { messageView, webhookView } from './views.js';
 import {
@@ -35,6 +37,29 @@ export interface WebexSimulatorOptions {
   webhookRetry?: Partial<WebhookRetryOptions>;
   /** Receives delivery retries and deactivations (ids only); silent when absent. */
   logger?: DeliveryLogger;
+  /** Maximum size of one uploaded file in bytes; larger uploads get 413. Default 100 MB (104857600). */
+  maxFileBytes?: number;
+}
+
+/** Scan outcome for files uploaded after `sim.scanFiles`. */
+export interface ScanFilesOptions {
+  state: ScanState;
+  /** Seconds for `Retry-After` while a file is 'scanning'; default 1. */
+  retryAfter?: number;
+  /** With 'scanning': milliseconds after upload at which the file turns 'clean'. Absent: it stays scanning. */
+  forMs?: number;
+}
+
+/** A stored uploaded file, as `sim.contents()` lists it. */
+export interface SimContent {
+  id: string;
+  /** The content URL listed in the message's `files`. */
+  url: string;
+  messageId: string;
+  name: string;
+  mediaType: string;
+  size: number;
+  scanState: ScanState;
 }
 
 export interface SimOrg {
@@ -106,7 +131,7 @@ export class WebexSimulator {
 
   /** Returns a client that calls the API in-process as the owner of `token`. */
   actAs(token: string): WebexActor {
-    return new WebexActor(this.app, token, this.internalKey);
+    return new WebexActor(this.app, token, this.internalKey, new URL(this.url).host);
   }
 
   setStatus(personId: string, status: PersonStatus): void {
@@ -147,6 +172,46 @@ export class WebexSimulator {
     return this.dispatcher.settle();
   }
 
+  /**
+   * Sets the malware scan outcome of files uploaded from now on, until the next call.
+   * `{ state: 'scanning', retryAfter: 1, forMs: 1500 }` makes downloads return 423 with
+   * `Retry-After: 1` for 1.5 s after each upload; 'infected' gives 410 and 'unscannable' 428.
+   * `{ state: 'clean' }` restores the default. Files already stored keep their state.
+   */
+  scanFiles(options: ScanFilesOptions): void {
+    this.state.uploadScan = uploadScanPolicy(options);
+  }
+
+  /**
+   * Sets the scan state of one stored file, named by its content URL or content id.
+   * 'scanning' lasts until the next call for that file, and its downloads send
+   * `Retry-After: retryAfterSeconds` (default 1).
+   */
+  setContentState(contentUrlOrId: string, state: ScanState, retryAfterSeconds = 1): void {
+    if (!SCAN_STATES.includes(state)) {
+      throw new RangeError(`Unknown scan state ${String(state)}; use one of ${SCAN_STATES.join(', ')}.`);
+    }
+    const contentId = contentIdFrom(contentUrlOrId);
+    const content = this.state.contents.get(contentId);
+    if (!content) {
+      throw new Error(`No stored file with content id ${contentId}; it was never uploaded or its message was deleted.`);
+    }
+    content.scan = { state, retryAfter: checkRetryAfter(retryAfterSeconds), cleanAt: undefined };
+  }
+
+  /** Uploaded files that are stored, oldest first; a deleted message's files are gone. */
+  contents(): SimContent[] {
+    return [...this.state.contents.values()].map((c) => ({
+      id: c.id,
+      url: c.url,
+      messageId: c.messageId,
+      name: c.name,
+      mediaType: c.mediaType,
+      size: c.bytes.length,
+      scanState: currentScanState(c),
+    }));
+  }
+
   failNext(fault: FaultSpec): void {
     this.traffic.failNext(fault);
   }
@@ -184,7 +249,11 @@ export async function startWebexSimulator(options: WebexSimulatorOptions = {}): 
   const state = new WebexState();
   const traffic = new TrafficControl(options.rateLimit);
   const internalKey = randomBytes(24).toString('hex');
-  const { app, context } = buildApp({ state, traffic, internalKey });
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  if (!Number.isSafeInteger(maxFileBytes) || maxFileBytes < 0) {
+    throw new RangeError(`Invalid maxFileBytes ${maxFileBytes}: expected a whole number of bytes of at least 0.`);
+  }
+  const { app, context } = buildApp({ state, traffic, internalKey, maxFileBytes });
 
   const dispatcher = new WebhookDispatcher(
     state,
@@ -197,7 +266,8 @@ export async function startWebexSimulator(options: WebexSimulatorOptions = {}): 
   registerRoomRoutes(app, context);
   registerWebhookRoutes(app, context);
   registerGuestRoutes(app, context);
-  registerConsoleRoutes(app, state);
+  registerContentRoutes(app, context);
+  registerConsoleRoutes(app, context);
 
   const host = options.host ?? '127.0.0.1';
   await app.listen({ port: options.port ?? 0, host });

@@ -102,6 +102,41 @@ export interface MessageRecord {
   editCount: number;
 }
 
+/** Malware scan outcomes that `GET /contents/{id}` reports: 423, 200, 410 and 428 in that order. */
+export type ScanState = 'scanning' | 'clean' | 'infected' | 'unscannable';
+
+/** The scan outcome of one uploaded file. */
+export interface ContentScan {
+  state: ScanState;
+  /** Seconds sent in `Retry-After` while the state is 'scanning'. */
+  retryAfter: number;
+  /** Epoch milliseconds at which a 'scanning' file turns 'clean'; undefined keeps it scanning. */
+  cleanAt: number | undefined;
+}
+
+/** The scan outcome that new uploads get, set with `sim.scanFiles`. */
+export interface UploadScanPolicy {
+  state: ScanState;
+  /** Seconds sent in `Retry-After` while a file is 'scanning'. */
+  retryAfter: number;
+  /** Milliseconds after upload at which a 'scanning' file turns 'clean'; undefined keeps it scanning. */
+  forMs: number | undefined;
+}
+
+/** A file uploaded with multipart `POST /messages`, served at `/v1/contents/{id}`. */
+export interface ContentRecord {
+  id: string;
+  /** Absolute URL `<base>/v1/contents/{id}`, as listed in the message's `files`. */
+  url: string;
+  messageId: string;
+  /** File name exactly as the multipart part gave it. */
+  name: string;
+  /** Content type of the multipart part, such as 'application/pdf'. */
+  mediaType: string;
+  bytes: Buffer;
+  scan: ContentScan;
+}
+
 export type WebhookStatus = 'active' | 'inactive';
 
 export interface WebhookRecord {
@@ -159,6 +194,10 @@ export class WebexState {
   /** Message ids per room in creation order, deleted ones removed. */
   readonly roomMessages = new Map<string, string[]>();
   readonly webhooks = new Map<string, WebhookRecord>();
+  /** Uploaded files by content id; deleting a message removes its files. */
+  readonly contents = new Map<string, ContentRecord>();
+  /** Scan outcome given to files uploaded from now on. */
+  uploadScan: UploadScanPolicy = { state: 'clean', retryAfter: 1, forMs: undefined };
 
   private readonly listeners: ((event: ResourceEvent) => void)[] = [];
 
@@ -241,6 +280,11 @@ export class WebexState {
 
   removeMessage(message: MessageRecord): void {
     this.messages.delete(message.id);
+    for (const content of this.contents.values()) {
+      if (content.messageId === message.id) {
+        this.contents.delete(content.id);
+      }
+    }
     const ids = this.roomMessages.get(message.roomId) ?? [];
     this.roomMessages.set(
       message.roomId,

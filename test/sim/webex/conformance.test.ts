@@ -107,6 +107,32 @@ test('conformance: message responses match Message schemas', async (t) => {
   check('ListMessageCollectionResponse', listed.body);
 });
 
+test('conformance: message with an uploaded file matches Message schemas', async (t) => {
+  const check = loadValidator();
+  if (!check) {
+    t.skip(SKIP_NOTICE);
+    return;
+  }
+  const { sim, alice, bob } = await startWorld(t);
+  const form = new FormData();
+  form.append('toPersonEmail', bob.email);
+  form.append('text', 'report attached');
+  form.append('files', new Blob(['%PDF-1.4'], { type: 'application/pdf' }), 'report.pdf');
+
+  const response = await fetch(`${sim.apiUrl}/messages`, { method: 'POST', headers: { authorization: `Bearer ${alice.token}` }, body: form });
+  const posted = (await response.json()) as Record<string, unknown> & { id: string; roomId: string; files: string[] };
+  const fetched = await api(sim, bob.token, 'GET', `/messages/${posted.id}`);
+  const listed = await api(sim, bob.token, 'GET', `/messages?roomId=${posted.roomId}`);
+
+  assert.equal(response.status, 200);
+  check('Message', posted);
+  assertFields(posted, ['id', 'roomId', 'roomType', 'text', 'files', 'personId', 'personEmail', 'created'], 'Message');
+  assert.match(posted.files[0] ?? '', /\/v1\/contents\/[A-Za-z0-9_-]+$/);
+  check('ListMessage', fetched.body);
+  check('ListMessageCollectionResponse', listed.body);
+  assert.deepEqual(listed.body.items[0].files, posted.files);
+});
+
 test('conformance: room response matches Room schema', async (t) => {
   const check = loadValidator();
   if (!check) {

@@ -74,3 +74,42 @@ test('console: edit, delete, reply and status as a user', async (t) => {
   assert.equal(users.find((u) => u.id === alice.id)?.status, 'DoNotDisturb');
   assert.equal((await post('status', { personId: alice.id, status: 'asleep' })).status, 400);
 });
+
+test('console: send a file and open it as a user', async (t) => {
+  const { sim, alice, bob, carol } = await startWorld(t);
+  const form = new FormData();
+  form.append('personId', alice.id);
+  form.append('toPersonEmail', bob.email);
+  form.append('text', 'the **plan**');
+  form.append('files', new Blob(['plan bytes'], { type: 'text/plain' }), '계획 plan.txt');
+
+  const sendResponse = await fetch(`${sim.url}/console/api/send-file`, { method: 'POST', body: form });
+  const sent = (await sendResponse.json()) as { id: string; roomId: string };
+  const messages = (await (
+    await fetch(`${sim.url}/console/api/messages?personId=${encodeURIComponent(bob.id)}&roomId=${encodeURIComponent(sent.roomId)}`)
+  ).json()) as { text: string; files: { name: string; url: string }[] }[];
+  const link = messages[0]?.files[0]?.url ?? '';
+  const asBob = await fetch(`${sim.url}${link}`);
+  const asCarol = await fetch(`${sim.url}${link.replace(encodeURIComponent(bob.id), encodeURIComponent(carol.id))}`);
+
+  assert.equal(sendResponse.status, 200);
+  assert.equal(messages[0]?.text, 'the **plan**');
+  assert.equal(messages[0]?.files[0]?.name, '계획 plan.txt');
+  assert.equal(asBob.status, 200);
+  assert.equal(await asBob.text(), 'plan bytes');
+  assert.equal(asCarol.status, 404);
+  assert.deepEqual(sim.inbox(bob.id)[0]?.files, [sim.contents()[0]?.url]);
+});
+
+test('console: send-file without a file fails', async (t) => {
+  const { sim, alice, bob } = await startWorld(t);
+  const form = new FormData();
+  form.append('personId', alice.id);
+  form.append('toPersonEmail', bob.email);
+  form.append('text', 'no file');
+
+  const response = await fetch(`${sim.url}/console/api/send-file`, { method: 'POST', body: form });
+
+  assert.equal(response.status, 400);
+  assert.deepEqual(sim.inbox(bob.id), []);
+});
