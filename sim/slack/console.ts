@@ -1,14 +1,18 @@
 // The simulator's own web console: a person picks a simulated user, reads that user's
-// conversations and posts as that user. Routes: GET /console (page), GET /console/app.js,
-// and JSON under /console/api/. No token: the console is part of the simulator, which
-// listens on 127.0.0.1 by default.
+// conversations, posts and shares files as that user. Routes: GET /console (page),
+// GET /console/app.js, JSON under /console/api/, plus GET /console/api/file (a file's
+// content) and POST /console/api/share-file (raw file bytes). No token: the console is part
+// of the simulator, which listens on 127.0.0.1 by default.
 
 import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
 
+import { create as createContentDisposition } from 'content-disposition';
+
+import { collectUpTo } from './file-http.js';
 import type { Conversation, SimMessage } from './model.js';
 import type { SlackState } from './state.js';
-import { deleteAsUser, editAsUser, postAsUser, reactAsUser } from './user-actions.js';
+import { deleteAsUser, editAsUser, postAsUser, reactAsUser, shareFileAsUser } from './user-actions.js';
 
 const PAGE_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/console': { file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -19,7 +23,8 @@ const PAGE_FILES: Readonly<Record<string, { file: string; type: string }>> = {
 export interface ConsoleReply {
   status: number;
   type: string;
-  body: string;
+  body: string | Buffer;
+  headers?: Record<string, string>;
 }
 
 function json(status: number, value: unknown): ConsoleReply {
@@ -56,6 +61,10 @@ function renderForConsole(state: SlackState, message: SimMessage): Record<string
     text: message.text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'),
     edited: message.edited !== undefined,
     reactions: message.reactions.map((r) => ({ name: r.name, count: r.users.length })),
+    files: (message.files ?? []).map((fileId) => {
+      const file = state.files.get(fileId);
+      return { id: fileId, name: file?.name ?? fileId, size: file?.size ?? 0, deleted: file?.bytes === undefined };
+    }),
   };
 }
 
@@ -97,6 +106,58 @@ function listMessages(state: SlackState, userId: string, channel: string): Conso
     .filter((e) => e.channel === channel && e.user === userId)
     .map((e) => ({ ts: e.ts, text: e.text, sender: state.appByBotId(e.botId)?.name ?? e.botId }));
   return json(200, { messages, ephemeral });
+}
+
+/** Serves a file as an attachment to a user who is a member of a conversation it was shared in. */
+function fileContent(state: SlackState, userId: string, fileId: string): ConsoleReply {
+  const file = state.files.get(fileId);
+  const isShared = state
+    .messagesWithFile(fileId)
+    .some((message) => state.conversations.get(message.channel)?.members.includes(userId) === true);
+  if (file?.bytes === undefined || !isShared) {
+    return json(404, { error: `File ${fileId} not found for user ${userId}.` });
+  }
+  return {
+    status: 200,
+    type: file.mimetype,
+    body: file.bytes,
+    headers: { 'content-disposition': createContentDisposition(file.name) },
+  };
+}
+
+export function isConsoleFileSharePath(pathname: string): boolean {
+  return pathname === '/console/api/share-file';
+}
+
+/**
+ * Shares the request body as a file: POST /console/api/share-file?user=&channel=&name=
+ * with optional `text` and `threadTs`. Content-Type gives the media type.
+ */
+export async function handleConsoleFileShare(state: SlackState, request: http.IncomingMessage, url: URL): Promise<ConsoleReply> {
+  if (request.method !== 'POST') {
+    return json(405, { error: `Method ${request.method ?? ''} is not allowed on ${url.pathname}; use POST.` });
+  }
+
+  const maxBytes = state.files.maxFileBytes;
+  const bytes = await collectUpTo(request, maxBytes);
+  if (bytes === undefined) {
+    return { ...json(413, { error: `File is larger than maxFileBytes (${maxBytes} bytes).` }), headers: { connection: 'close' } };
+  }
+
+  const param = (name: string) => url.searchParams.get(name) ?? '';
+  const threadTs = param('threadTs');
+  try {
+    const { message, file } = shareFileAsUser(state, param('user'), param('channel'), {
+      name: param('name'),
+      mediaType: (request.headers['content-type'] ?? '').split(';')[0]?.trim() || 'application/octet-stream',
+      bytes,
+      text: asTyped(param('text')),
+      ...(threadTs !== '' ? { threadTs } : {}),
+    });
+    return json(200, { ts: message.ts, fileId: file.id });
+  } catch (error) {
+    return json(400, { error: error instanceof Error ? error.message : String(error) });
+  }
 }
 
 interface PostBody {
@@ -166,6 +227,8 @@ export async function handleConsole(state: SlackState, request: http.IncomingMes
         return listConversations(state, userId);
       case '/console/api/messages':
         return listMessages(state, userId, url.searchParams.get('channel') ?? '');
+      case '/console/api/file':
+        return fileContent(state, userId, url.searchParams.get('file') ?? '');
       default:
         return json(404, { error: `No console route ${url.pathname}.` });
     }

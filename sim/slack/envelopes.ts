@@ -1,6 +1,7 @@
 // Builds Events API payloads from state changes: which apps receive a change, and the
 // `event_callback` envelope each one gets.
 
+import { renderMessageFile } from './file-views.js';
 import { randomId } from './ids.js';
 import type { Conversation, InstalledApp, SimMessage, StateChange } from './model.js';
 import { eventChannelType, renderMessage } from './render.js';
@@ -51,7 +52,12 @@ function receivingApps(state: SlackState, conversation: Conversation, scope: str
 
 function render(state: SlackState, message: SimMessage, context: 'event' | 'nested'): Record<string, unknown> {
   const author = message.appId === undefined ? undefined : state.apps.get(message.appId);
-  return renderMessage(message, { context, includeMetadata: context === 'event', ...(author ? { author } : {}) });
+  return renderMessage(message, {
+    context,
+    includeMetadata: context === 'event',
+    renderFile: (fileId) => renderMessageFile(state, fileId),
+    ...(author ? { author } : {}),
+  });
 }
 
 /** Builds the inner `event` of a change in `conversation`, plus the scope that subscribing to it needs. */

@@ -1,6 +1,7 @@
 // chat.* and reactions.* methods.
 
 import { SlackApiError } from './errors.js';
+import { renderMessageFile } from './file-views.js';
 import { RateLimitedError, visibleConversation } from './handler.js';
 import type { MethodContext, MethodHandler } from './handler.js';
 import { TS_PATTERN } from './ids.js';
@@ -73,7 +74,12 @@ function parseMetadata(ctx: MethodContext): MessageMetadata | undefined {
 
 function renderForApi(ctx: MethodContext, message: SimMessage): Record<string, unknown> {
   const author = message.appId === undefined ? undefined : ctx.state.apps.get(message.appId);
-  return renderMessage(message, { context: 'api', includeMetadata: true, ...(author ? { author } : {}) });
+  return renderMessage(message, {
+    context: 'api',
+    includeMetadata: true,
+    renderFile: (fileId) => renderMessageFile(ctx.state, fileId),
+    ...(author ? { author } : {}),
+  });
 }
 
 function chatPostMessage(ctx: MethodContext): Record<string, unknown> {

@@ -2,6 +2,7 @@
 
 import { decodeCursor, encodeCursor, splitIds } from './args.js';
 import { SlackApiError } from './errors.js';
+import { renderMessageFile } from './file-views.js';
 import { requireBotMember, visibleConversation } from './handler.js';
 import type { MethodContext, MethodHandler } from './handler.js';
 import { tsToMicros } from './ids.js';
@@ -196,7 +197,12 @@ function conversationsHistory(ctx: MethodContext): Record<string, unknown> {
   const includeMetadata = ctx.args.bool('include_all_metadata');
   const messages = page.map((message) => {
     const author = message.appId === undefined ? undefined : ctx.state.apps.get(message.appId);
-    return renderMessage(message, { context: 'api', includeMetadata, ...(author ? { author } : {}) });
+    return renderMessage(message, {
+      context: 'api',
+      includeMetadata,
+      renderFile: (fileId) => renderMessageFile(ctx.state, fileId),
+      ...(author ? { author } : {}),
+    });
   });
 
   return {

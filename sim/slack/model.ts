@@ -85,8 +85,44 @@ export interface SimMessage {
   parentUserId?: string;
   clientMsgId?: string;
   metadata?: MessageMetadata;
+  /** Ids of the files this message shares. Such a message has subtype `file_share`. */
+  files?: string[];
+  /** Slack's `upload` flag: the files were uploaded together with this message. */
+  upload?: boolean;
   edited?: { user: string; ts: string };
   reactions: Reaction[];
+}
+
+/**
+ * Life of a file: `awaiting_upload` once files.getUploadURLExternal issued its URL,
+ * `uploaded` once the URL received the bytes, `complete` after files.completeUploadExternal
+ * (or at once for a person's share), `deleted` after sim.deleteFile.
+ */
+export type FileStatus = 'awaiting_upload' | 'uploaded' | 'complete' | 'deleted';
+
+export interface SimFile {
+  id: string;
+  teamId: string;
+  /** Uploader: a person, or the bot user of the app that uploaded it. */
+  user: string;
+  /** The uploading app, for files that came through the Web API. */
+  appId?: string;
+  /** File name exactly as given, in any script. */
+  name: string;
+  title: string;
+  mimetype: string;
+  /** Slack's short type name, such as `pdf`, `png`, `text` or `binary`. */
+  filetype: string;
+  prettyType: string;
+  mode: 'hosted' | 'snippet';
+  /** Size in bytes: the declared `length` for Web API uploads, which the upload must match. */
+  size: number;
+  /** Unix seconds. */
+  created: number;
+  altTxt?: string;
+  /** Content, present from upload until deletion. */
+  bytes?: Buffer;
+  status: FileStatus;
 }
 
 export interface EphemeralMessage {

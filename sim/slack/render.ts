@@ -111,15 +111,23 @@ export interface RenderMessageOptions {
   includeMetadata: boolean;
   /** The app that posted, for `bot_profile`. */
   author?: InstalledApp;
+  /** Renders one entry of `files`. A file_share message lists its files only when this is set. */
+  renderFile?: (fileId: string) => Record<string, unknown>;
 }
 
-/** Renders a message; a bot post with a custom `username` becomes subtype `bot_message`, as in Slack. */
+/**
+ * Renders a message. A message that shares files has subtype `file_share`. Otherwise a bot
+ * post with a custom `username` becomes subtype `bot_message`, as in Slack.
+ */
 export function renderMessage(message: SimMessage, options: RenderMessageOptions): Record<string, unknown> {
-  const isCustomizedBotPost = message.botId !== undefined && message.username !== undefined;
+  const isFileShare = message.files !== undefined && message.files.length > 0;
+  const isCustomizedBotPost = message.botId !== undefined && message.username !== undefined && !isFileShare;
   const isApi = options.context === 'api';
   const out: Record<string, unknown> = { type: 'message' };
 
-  if (isCustomizedBotPost) {
+  if (isFileShare) {
+    out.subtype = 'file_share';
+  } else if (isCustomizedBotPost) {
     out.subtype = 'bot_message';
   }
   if (message.clientMsgId !== undefined) {
@@ -133,7 +141,8 @@ export function renderMessage(message: SimMessage, options: RenderMessageOptions
     if (isApi && message.appId !== undefined) {
       out.app_id = message.appId;
     }
-    if (!isCustomizedBotPost && options.author !== undefined) {
+    // The java-slack-sdk file_share event sample has no bot_profile, so file shares leave it out.
+    if (!isCustomizedBotPost && !isFileShare && options.author !== undefined) {
       out.bot_profile = renderBotProfile(options.author);
     }
   }
@@ -150,11 +159,17 @@ export function renderMessage(message: SimMessage, options: RenderMessageOptions
   if (message.blocks !== undefined) {
     out.blocks = message.blocks;
   }
+  if (isFileShare && options.renderFile !== undefined) {
+    out.files = (message.files ?? []).map(options.renderFile);
+    out.upload = message.upload ?? false;
+    out.display_as_bot = false;
+  }
   out.ts = message.ts;
   if (options.context === 'event') {
     out.channel = message.channel;
   }
-  if (!(isCustomizedBotPost && options.context !== 'api')) {
+  // Slack's message events leave out `team` for bot_message and file_share posts.
+  if (!((isCustomizedBotPost || isFileShare) && options.context !== 'api')) {
     out.team = message.team;
   }
 

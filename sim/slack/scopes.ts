@@ -81,6 +81,9 @@ export const METHOD_SPECS: Readonly<Record<string, MethodSpec>> = {
   'chat.postEphemeral': { tier: 4, scopes: ['chat:write'], get: false },
   'reactions.add': { tier: 3, scopes: ['reactions:write'], get: false },
   'reactions.remove': { tier: 2, scopes: ['reactions:write'], get: false },
+  'files.getUploadURLExternal': { tier: 4, scopes: ['files:write'], get: false },
+  'files.completeUploadExternal': { tier: 4, scopes: ['files:write'], get: false },
+  'files.info': { tier: 4, scopes: ['files:read'], get: true },
 };
 
 /** Throws `missing_scope` unless the app holds at least one of `anyOf`. */

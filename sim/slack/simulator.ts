@@ -1,11 +1,14 @@
 // The programmatic face of the Slack simulator, used by the hub's tests and the sandbox.
 
+import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { EventDelivery } from './events.js';
 import type { Delivery } from './events.js';
 import { FaultInjector } from './faults.js';
+import { createFileHttp } from './file-http.js';
+import type { FileHttp } from './file-http.js';
 import { tsToMicros } from './ids.js';
 import type { FaultSpec } from './faults.js';
 import type { EphemeralMessage, SimMessage } from './model.js';
@@ -13,8 +16,8 @@ import { RateLimiter } from './ratelimit.js';
 import { createSlackHttpServer } from './server.js';
 import { SlackState } from './state.js';
 import type { NewApp, NewUser } from './state.js';
-import { deleteAsUser, editAsUser, postAsUser, reactAsUser } from './user-actions.js';
-import type { PostOptions } from './user-actions.js';
+import { deleteAsUser, editAsUser, postAsUser, reactAsUser, shareFileAsUser } from './user-actions.js';
+import type { PostOptions, SharedFile } from './user-actions.js';
 
 export interface SlackSimulatorOptions {
   /** Listening port; 0 (the default) picks a free one. */
@@ -31,6 +34,11 @@ export interface SlackSimulatorOptions {
   retryDelaysMs?: number[];
   /** Time the request URL has to acknowledge an event; default 3000 like Slack. */
   ackTimeoutMs?: number;
+  /**
+   * Largest file in bytes that files.getUploadURLExternal accepts and a person may share;
+   * default 1 GiB. File content is kept in memory.
+   */
+  maxFileBytes?: number;
 }
 
 export interface WorkspaceRef {
@@ -62,6 +70,25 @@ export interface NewChannel {
   members: string[];
 }
 
+/** A file shared in a conversation, as filesIn returns it. */
+export interface ChannelFile {
+  id: string;
+  /** File name exactly as given. */
+  name: string;
+  title: string;
+  mediaType: string;
+  size: number;
+  /** Hex SHA-256 of the content. */
+  sha256: string;
+  /** A copy of the content. */
+  bytes: Buffer;
+  /** Uploader: a person or an app's bot user. */
+  user: string;
+  /** The message that shared the file. */
+  ts: string;
+  threadTs?: string;
+}
+
 type WorkspaceArg = WorkspaceRef | string;
 
 function teamIdOf(workspace: WorkspaceArg): string {
@@ -76,13 +103,22 @@ export class SlackSimulator {
   private readonly delivery: EventDelivery;
   private readonly faults: FaultInjector;
   private readonly server: http.Server;
+  private readonly fileHttp: FileHttp;
 
-  constructor(parts: { url: string; state: SlackState; delivery: EventDelivery; faults: FaultInjector; server: http.Server }) {
+  constructor(parts: {
+    url: string;
+    state: SlackState;
+    delivery: EventDelivery;
+    faults: FaultInjector;
+    server: http.Server;
+    fileHttp: FileHttp;
+  }) {
     this.url = parts.url;
     this.state = parts.state;
     this.delivery = parts.delivery;
     this.faults = parts.faults;
     this.server = parts.server;
+    this.fileHttp = parts.fileHttp;
   }
 
   addWorkspace(input: { domain: string; name: string }): WorkspaceRef {
@@ -167,7 +203,50 @@ export class SlackSimulator {
     reactAsUser(this.state, userId, channel, ts, name);
   }
 
-  /** Copies of all messages of a conversation, thread replies included, oldest first. */
+  /**
+   * Shares a file as a person, with optional text, in a conversation the person is a member
+   * of. The file_share message event is queued at once. Returns the message ts and file id.
+   */
+  async shareFileAsUser(userId: string, channel: string, file: SharedFile): Promise<{ ts: string; fileId: string }> {
+    const shared = shareFileAsUser(this.state, userId, channel, file);
+    return { ts: shared.message.ts, fileId: shared.file.id };
+  }
+
+  /** Returns the files shared in a conversation, thread replies included, oldest first, without deleted files. */
+  filesIn(channel: string): ChannelFile[] {
+    return this.state.messagesOf(channel).flatMap((message) =>
+      (message.files ?? []).flatMap((fileId) => {
+        const file = this.state.files.get(fileId);
+        if (file?.bytes === undefined) {
+          return [];
+        }
+        return [
+          {
+            id: file.id,
+            name: file.name,
+            title: file.title,
+            mediaType: file.mimetype,
+            size: file.size,
+            sha256: createHash('sha256').update(file.bytes).digest('hex'),
+            bytes: Buffer.from(file.bytes),
+            user: file.user,
+            ts: message.ts,
+            ...(message.threadTs !== undefined ? { threadTs: message.threadTs } : {}),
+          },
+        ];
+      }),
+    );
+  }
+
+  /**
+   * Deletes a file as its owner would: files.info then returns file_deleted, its URLs 404 and
+   * messages show it as a tombstone. Slack would also send file_deleted and message_changed
+   * events, which the simulator does not.
+   */
+  deleteFile(fileId: string): void {
+    this.state.files.delete(fileId);
+  }
+
   /** Sets what users.getPresence reports for a person. */
   setPresence(userId: string, presence: 'active' | 'away'): void {
     const user = this.state.users.get(userId);
@@ -175,6 +254,7 @@ export class SlackSimulator {
     user.presence = presence;
   }
 
+  /** Copies of all messages of a conversation, thread replies included, oldest first. */
   messages(channel: string): SimMessage[] {
     return structuredClone(this.state.messagesOf(channel));
   }
@@ -215,11 +295,12 @@ export class SlackSimulator {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+    await this.fileHttp.close();
   }
 }
 
 export async function startSlackSimulator(options: SlackSimulatorOptions = {}): Promise<SlackSimulator> {
-  const state = new SlackState();
+  const state = new SlackState(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {});
   const limiter = new RateLimiter({
     scale: options.rateLimitScale ?? 1,
     channelPostsPerSecond: options.channelPostsPerSecond ?? 1,
@@ -230,15 +311,23 @@ export async function startSlackSimulator(options: SlackSimulatorOptions = {}): 
     retryDelaysMs: options.retryDelaysMs ?? [0, 60_000, 300_000],
     ackTimeoutMs: options.ackTimeoutMs ?? 3000,
   });
-  const server = createSlackHttpServer({ state, limiter, faults });
+  const fileHttp = await createFileHttp(state);
+  const server = createSlackHttpServer({ state, limiter, faults, fileHttp });
 
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => resolve());
+    });
+  } catch (error) {
+    await fileHttp.close();
+    throw error;
+  }
 
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return new SlackSimulator({ url: `http://${urlHost}:${address.port}`, state, delivery, faults, server });
+  const url = `http://${urlHost}:${address.port}`;
+  state.files.setBaseUrl(url);
+  return new SlackSimulator({ url, state, delivery, faults, server, fileHttp });
 }

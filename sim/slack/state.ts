@@ -3,6 +3,7 @@
 
 import { botToken, randomHex, randomId, TsClock } from './ids.js';
 import { SlackApiError } from './errors.js';
+import { DEFAULT_MAX_FILE_BYTES, FileStore } from './files.js';
 import type {
   Conversation,
   EphemeralMessage,
@@ -39,6 +40,11 @@ export interface NewApp {
 
 export type StateListener = (change: StateChange) => void;
 
+export interface SlackStateOptions {
+  /** Largest file in bytes, default 1 GiB. */
+  maxFileBytes?: number;
+}
+
 export class SlackState {
   readonly workspaces = new Map<string, Workspace>();
   readonly users = new Map<string, SimUser>();
@@ -46,10 +52,15 @@ export class SlackState {
   readonly conversations = new Map<string, Conversation>();
   readonly ephemerals: EphemeralMessage[] = [];
   readonly clock = new TsClock();
+  readonly files: FileStore;
 
   private readonly appsByToken = new Map<string, InstalledApp>();
   private readonly history = new Map<string, SimMessage[]>();
   private readonly listeners: StateListener[] = [];
+
+  constructor(options: SlackStateOptions = {}) {
+    this.files = new FileStore(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+  }
 
   onChange(listener: StateListener): void {
     this.listeners.push(listener);
@@ -237,6 +248,20 @@ export class SlackState {
 
   findMessage(channel: string, ts: string): SimMessage | undefined {
     return this.messagesOf(channel).find((message) => message.ts === ts);
+  }
+
+  /** Returns the root of the thread that message `ts` is in: the message itself unless it is a reply. */
+  threadRootOf(channel: string, ts: string): SimMessage | undefined {
+    const message = this.findMessage(channel, ts);
+    if (message?.threadTs === undefined) {
+      return message;
+    }
+    return this.findMessage(channel, message.threadTs) ?? message;
+  }
+
+  /** Returns the messages that share the file, across all conversations. */
+  messagesWithFile(fileId: string): SimMessage[] {
+    return [...this.history.values()].flat().filter((message) => message.files?.includes(fileId) === true);
   }
 
   /** Stores a new message (text already truncated by the caller) and reports it. */

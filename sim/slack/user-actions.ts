@@ -1,14 +1,28 @@
-// Actions of a person in the Slack client: post, edit, delete, react. The test helpers and
-// the console both call these, so their messages raise the same events.
+// Actions of a person in the Slack client: post, share a file, edit, delete, react. The test
+// helpers and the console both call these, so their messages raise the same events.
 
 import { randomUUID } from 'node:crypto';
 
-import type { SimMessage } from './model.js';
+import type { Conversation, SimFile, SimMessage } from './model.js';
 import { MAX_TEXT_LENGTH } from './state.js';
 import type { SlackState } from './state.js';
 
 export interface PostOptions {
   /** Reply in the thread of this message ts. */
+  threadTs?: string;
+}
+
+export interface SharedFile {
+  /** File name, kept exactly as given. */
+  name: string;
+  /** Media type, such as `application/pdf`. */
+  mediaType: string;
+  bytes: Buffer;
+  /** Title; defaults to the name. */
+  title?: string;
+  /** Message text typed with the file. */
+  text?: string;
+  /** Share in the thread of this message ts. */
   threadTs?: string;
 }
 
@@ -42,17 +56,6 @@ export function postAsUser(state: SlackState, userId: string, channel: string, t
     throw new Error('Message text is empty; Slack clients do not send empty messages.');
   }
 
-  let thread: { threadTs: string; parentUserId: string } | undefined;
-  if (options.threadTs !== undefined) {
-    const parent = state.findMessage(conversation.id, options.threadTs);
-    if (parent === undefined) {
-      throw new Error(`Thread parent ${options.threadTs} not found in ${channel}.`);
-    }
-    const rootTs = parent.threadTs ?? parent.ts;
-    const root = state.findMessage(conversation.id, rootTs) ?? parent;
-    thread = { threadTs: root.ts, parentUserId: root.user };
-  }
-
   const clipped = text.slice(0, MAX_TEXT_LENGTH);
   return state.appendMessage({
     channel: conversation.id,
@@ -61,8 +64,68 @@ export function postAsUser(state: SlackState, userId: string, channel: string, t
     text: clipped,
     clientMsgId: randomUUID(),
     blocks: richTextBlocks(clipped),
-    ...(thread ?? {}),
+    ...threadFields(state, conversation, options.threadTs),
   });
+}
+
+/** Returns the thread fields of a reply to `threadTs`, which may name the root or another reply. */
+function threadFields(state: SlackState, conversation: Conversation, threadTs: string | undefined): Pick<SimMessage, 'threadTs' | 'parentUserId'> {
+  if (threadTs === undefined) {
+    return {};
+  }
+  const root = state.threadRootOf(conversation.id, threadTs);
+  if (root === undefined) {
+    throw new Error(`Thread parent ${threadTs} not found in ${conversation.id}.`);
+  }
+  return { threadTs: root.ts, parentUserId: root.user };
+}
+
+/**
+ * Shares a file as a person: stores it and posts a `file_share` message with the optional
+ * text, which raises a message event like any post.
+ */
+export function shareFileAsUser(
+  state: SlackState,
+  userId: string,
+  channel: string,
+  input: SharedFile,
+): { message: SimMessage; file: SimFile } {
+  const conversation = memberConversation(state, userId, channel);
+  if (input.name.length === 0) {
+    throw new Error('File name is empty; give the file a name such as report.pdf.');
+  }
+  if (input.bytes.length === 0) {
+    throw new Error(`File ${input.name} is empty; Slack does not accept empty files.`);
+  }
+  if (input.bytes.length > state.files.maxFileBytes) {
+    throw new Error(`File ${input.name} has ${input.bytes.length} bytes, more than maxFileBytes (${state.files.maxFileBytes}).`);
+  }
+  const thread = threadFields(state, conversation, input.threadTs);
+
+  const user = state.requireUser(userId);
+  const file = state.files.addComplete(
+    {
+      teamId: user.teamId,
+      user: userId,
+      name: input.name,
+      mediaType: input.mediaType,
+      ...(input.title !== undefined ? { title: input.title } : {}),
+    },
+    Buffer.from(input.bytes),
+  );
+
+  const text = (input.text ?? '').slice(0, MAX_TEXT_LENGTH);
+  const message = state.appendMessage({
+    channel: conversation.id,
+    user: userId,
+    team: user.teamId,
+    text,
+    files: [file.id],
+    upload: true,
+    ...(text.length > 0 ? { blocks: richTextBlocks(text) } : {}),
+    ...thread,
+  });
+  return { message, file };
 }
 
 function ownMessage(state: SlackState, userId: string, channel: string, ts: string): SimMessage {

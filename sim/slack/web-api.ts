@@ -12,6 +12,7 @@ import { RateLimitedError } from './handler.js';
 import type { MethodHandler } from './handler.js';
 import { CHAT_METHODS } from './methods-chat.js';
 import { CONVERSATION_METHODS } from './methods-conversations.js';
+import { FILE_METHODS } from './methods-files.js';
 import { USER_METHODS } from './methods-users.js';
 import type { RateLimiter } from './ratelimit.js';
 import { METHOD_SPECS, requireAnyScope, type MethodSpec } from './scopes.js';
@@ -21,6 +22,7 @@ const HANDLERS: Readonly<Record<string, MethodHandler>> = {
   ...USER_METHODS,
   ...CONVERSATION_METHODS,
   ...CHAT_METHODS,
+  ...FILE_METHODS,
 };
 
 export interface WebApiDeps {
@@ -91,8 +93,8 @@ function parseArgs(request: WebApiRequest): { values: Record<string, unknown>; t
 export function handleWebApi(deps: WebApiDeps, request: WebApiRequest): WebApiResponse {
   const spec = METHOD_SPECS[request.method];
   const handler = HANDLERS[request.method];
-  // NOTE: Slack methods this simulator does not implement (conversations.replies,
-  // conversations.list, files.*) also get unknown_method here, which real Slack would not return.
+  // NOTE: Slack methods this simulator does not implement (such as conversations.replies,
+  // conversations.list and files.list) also get unknown_method here, which real Slack would not return.
   if (spec === undefined || handler === undefined) {
     return fail('unknown_method', { req_method: request.method });
   }

@@ -105,6 +105,29 @@ function actions(message) {
   return bar;
 }
 
+/** Renders a shared file as a download link, or as its name alone once it was deleted. */
+function fileLink(file) {
+  const label = `📎 ${file.name} (${file.size} bytes)`;
+  if (file.deleted) return element('span', 'file meta', `${label}, deleted`);
+  const link = element('a', 'file', label);
+  link.href = `/console/api/file?user=${encodeURIComponent(view.user)}&file=${encodeURIComponent(file.id)}`;
+  return link;
+}
+
+/** Shares the picked file as the user, with the typed text as its message. */
+async function shareFile(file, text) {
+  const query = new URLSearchParams({ user: view.user, channel: view.channel, name: file.name, text });
+  const response = await fetch(`/console/api/share-file?${query}`, {
+    method: 'POST',
+    headers: { 'content-type': file.type || 'application/octet-stream' },
+    body: file,
+  });
+  if (!response.ok) {
+    const data = await response.json();
+    alert(data.error);
+  }
+}
+
 function renderMessage(message) {
   const row = element('div', message.threadTs && message.threadTs !== message.ts ? 'message thread' : 'message');
 
@@ -123,6 +146,9 @@ function renderMessage(message) {
   if (message.isBot) head.append(element('span', 'app-tag', 'APP'));
   head.append(element('span', 'meta', new Date(Number(message.ts) * 1000).toLocaleTimeString() + (message.edited ? ' (edited)' : '')));
   body.append(head, element('div', 'text', message.text));
+  for (const file of message.files) {
+    body.append(fileLink(file));
+  }
   for (const reaction of message.reactions) {
     body.append(element('span', 'meta', `:${reaction.name}: ${reaction.count}`));
   }
@@ -162,8 +188,14 @@ $('user').addEventListener('change', (event) => {
 $('composer').addEventListener('submit', async (event) => {
   event.preventDefault();
   const text = $('text').value;
-  if (!text || !view.channel) return;
-  await postJson('/console/api/post', { user: view.user, channel: view.channel, text });
+  const file = $('file').files[0];
+  if ((!text && !file) || !view.channel) return;
+  if (file) {
+    await shareFile(file, text);
+    $('file').value = '';
+  } else {
+    await postJson('/console/api/post', { user: view.user, channel: view.channel, text });
+  }
   $('text').value = '';
   refresh();
 });

@@ -119,3 +119,54 @@ test('console edits, deletes and reacts as the user', async () => {
     await sim.stop();
   }
 });
+
+test('console shares a file as the user', async () => {
+  const { sim, workspace, bob, app } = await startFixture({ maxFileBytes: 1000 });
+  try {
+    const channel = sim.openIm(bob.id, app.botUserId);
+    const share = (query: Record<string, string>, body: Buffer) =>
+      fetch(`${sim.url}/console/api/share-file?${new URLSearchParams({ user: bob.id, channel, ...query })}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/pdf' },
+        body,
+      });
+
+    const bytes = Buffer.from('%PDF-1.7 tiny');
+    const shared = await share({ name: '가나다 résumé.pdf', text: 'cv <attached>' }, bytes);
+    assert.equal(shared.status, 200);
+    const { fileId } = (await shared.json()) as { fileId: string };
+
+    const [file] = sim.filesIn(channel);
+    assert.equal(file?.id, fileId);
+    assert.equal(file?.name, '가나다 résumé.pdf');
+    assert.equal(file?.mediaType, 'application/pdf');
+    assert.deepEqual(file?.bytes, bytes);
+    assert.equal(sim.messages(channel)[0]?.text, 'cv &lt;attached&gt;');
+
+    const listed = (await (await fetch(`${sim.url}/console/api/messages?user=${bob.id}&channel=${channel}`)).json()) as {
+      messages: Array<{ files: Array<{ id: string; name: string; size: number }> }>;
+    };
+    assert.deepEqual(listed.messages[0]?.files, [{ id: fileId, name: '가나다 résumé.pdf', size: bytes.length, deleted: false }]);
+
+    const content = await fetch(`${sim.url}/console/api/file?user=${bob.id}&file=${fileId}`);
+    assert.equal(content.status, 200);
+    assert.equal(content.headers.get('content-type'), 'application/pdf');
+    assert.match(content.headers.get('content-disposition') ?? '', /^attachment;/);
+    assert.deepEqual(Buffer.from(await content.arrayBuffer()), bytes);
+
+    const carol = sim.addUser(workspace, { email: 'carol@globex.example', realName: 'Carol' });
+    const outsider = await fetch(`${sim.url}/console/api/file?user=${carol.id}&file=${fileId}`);
+    assert.equal(outsider.status, 404);
+    await outsider.body?.cancel();
+
+    const tooLarge = await share({ name: 'big.pdf' }, Buffer.alloc(1001));
+    assert.equal(tooLarge.status, 413);
+    await tooLarge.body?.cancel();
+
+    const unnamed = await share({ name: '' }, bytes);
+    assert.equal(unnamed.status, 400);
+    assert.match(((await unnamed.json()) as { error: string }).error, /name is empty/);
+  } finally {
+    await sim.stop();
+  }
+});
