@@ -2,9 +2,11 @@
 // interfaces the router looks for. A connector never imports the store, the pipeline or
 // another connector: it receives what it needs through ConnectorContext.
 
+import type { Readable } from 'node:stream';
+
 import type { Logger } from 'pino';
 
-import type { CanonicalEvent, InboundEvent, PersonCard, PresenceStatus, UserRef } from './events.js';
+import type { CanonicalEvent, FileRef, InboundEvent, PersonCard, PresenceStatus, UserRef } from './events.js';
 import type {
   ChatSessionId,
   ConnectionId,
@@ -66,6 +68,22 @@ export interface Delivery {
   event: CanonicalEvent;
   /** 1 for the first attempt. */
   attempt: number;
+  /**
+   * Opens a file of a `file` event for reading, with its size checked against the target's
+   * and the policies' limits; set by the delivery worker, absent in other deliveries.
+   */
+  openFile?: (file: FileRef) => Promise<FileContent>;
+  /** Aborted when the delivery runs out of time; uploads pass it to their requests. */
+  signal?: AbortSignal;
+}
+
+/** A file being read from its source platform; `body` yields exactly `size` bytes. */
+export interface FileContent {
+  /** The name the sender gave it, or a generated one with the right extension. */
+  name: string;
+  mediaType: string;
+  size: number;
+  body: Readable;
 }
 
 export interface SendResult {
@@ -179,4 +197,37 @@ export interface PresenceSink {
 
 export function showsPresence(connector: Connector): connector is Connector & PresenceSink {
   return (connector as Partial<PresenceSink>).showsPresence === true;
+}
+
+/** A connector whose platform carries files sent by its users, which the hub can download. */
+export interface FileSource {
+  /**
+   * Opens a file this connection received. The size may be unknown when the platform does
+   * not say; the hub then counts the bytes itself. Throws PlatformUnavailableError while the
+   * platform is not ready to serve it (a malware scan) and PlatformRejectedError when it never
+   * will be.
+   */
+  openFile(ref: FileRef, signal: AbortSignal): Promise<Omit<FileContent, 'size' | 'name'> & { size?: number; name?: string }>;
+}
+
+export function canOpenFiles(connector: Connector): connector is Connector & FileSource {
+  return typeof (connector as Partial<FileSource>).openFile === 'function';
+}
+
+/** A connector that can deliver files, and the largest its platform takes. */
+export interface FileTarget {
+  readonly maxFileBytes: number;
+}
+
+export function takesFiles(connector: Connector): connector is Connector & FileTarget {
+  return typeof (connector as Partial<FileTarget>).maxFileBytes === 'number';
+}
+
+/** A connector whose users see when a contact is typing, so typing events are sent to it. */
+export interface TypingSink {
+  readonly showsTyping: true;
+}
+
+export function showsTyping(connector: Connector): connector is Connector & TypingSink {
+  return (connector as Partial<TypingSink>).showsTyping === true;
 }

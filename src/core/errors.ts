@@ -118,3 +118,17 @@ export class PlatformRejectedError extends ParleyError {
     this.platformCode = platformCode;
   }
 }
+
+/**
+ * A file that cannot reach its recipient: too large, or refused by the source platform's
+ * malware scan. `explanation` completes the sentence "Your file was not delivered to Bob: …"
+ * and names sizes and limits, never the file's name.
+ */
+export class FileNotDeliverableError extends PlatformRejectedError {
+  constructor(
+    platformCode: string,
+    readonly explanation: string,
+  ) {
+    super(platformCode, `File not deliverable: ${explanation}.`);
+  }
+}

@@ -115,12 +115,27 @@ export interface ProfileEvent extends EventBase {
   title?: string;
 }
 
+/**
+ * Where a file can be fetched: the connection that received it and that connector's own
+ * handle for it (a content URL, a file id). The handle is private to the connector and is
+ * never logged or shown.
+ */
+export interface FileRef {
+  connectionId: ConnectionId;
+  handle: string;
+  /** What the source reported at once, when it did; the download's own headers decide. */
+  name?: string;
+  mediaType?: string;
+  size?: number;
+}
+
+/** One or more files a user sent, with the text they sent alongside, if any. */
 export interface FileEvent extends EventBase {
   kind: 'file';
   messageId: PlatformMessageId;
-  name: string;
-  mediaType: string;
-  size: number;
+  files: FileRef[];
+  body?: RichText;
+  replyTo?: PlatformMessageId;
 }
 
 /** Codes of the notices the hub sends users; the text is rendered from the code. */

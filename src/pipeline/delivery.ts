@@ -4,12 +4,15 @@
 
 import type { Logger } from 'pino';
 
-import { canReconcile, type Delivery, type SendResult } from '../core/connector.js';
-import { ParleyError, PlatformRejectedError, PlatformUnavailableError } from '../core/errors.js';
+import { canOpenFiles, canReconcile, takesFiles, type Delivery, type FileContent, type SendResult } from '../core/connector.js';
+import { FileNotDeliverableError, ParleyError, PlatformRejectedError, PlatformUnavailableError } from '../core/errors.js';
+import type { FileRef } from '../core/events.js';
 import type { EventId, PlatformMessageId } from '../core/ids.js';
+import { platformNames } from '../core/platform.js';
 import type { Store } from '../store/store.js';
 import type { OutboxRecord } from '../store/types.js';
 import type { Directory } from './directory.js';
+import { openForDelivery } from './files.js';
 import { allowAll, type PolicyHook } from './policy.js';
 import { noticePayload, outboxRow, type OutboxPayload } from './outbox.js';
 
@@ -19,6 +22,8 @@ export interface DeliverySettings {
   maxDelayMs: number;
   concurrency: number;
   sendTimeoutMs: number;
+  /** Time a delivery that carries a file may take, download and upload together. */
+  fileTimeoutMs?: number;
   /** Fallback poll interval, for rows other nodes enqueue; in milliseconds. */
   pollMs?: number;
 }
@@ -157,6 +162,12 @@ export class DeliveryWorker {
 
     const delivery = await this.withBinding(payload, row.attempts + 1);
     const started = Date.now();
+    const abort = new AbortController();
+    const isFile = delivery.event.kind === 'file';
+    if (isFile) {
+      delivery.openFile = (file) => this.openFile(payload, file, connection.connector, abort.signal);
+      delivery.signal = abort.signal;
+    }
 
     // An attempt that started but never recorded its outcome may have reached the platform.
     if (row.attemptStartedAt !== null && canReconcile(connection.connector)) {
@@ -175,12 +186,43 @@ export class DeliveryWorker {
 
     await this.store.markAttemptStarted(row.id, started);
     try {
-      const result = await withTimeout(connection.connector.send(delivery), this.settings.sendTimeoutMs);
+      const timeout = isFile ? (this.settings.fileTimeoutMs ?? 600_000) : this.settings.sendTimeoutMs;
+      const result = await withTimeout(connection.connector.send(delivery), timeout, abort);
       await this.complete(row, payload, result);
       log.info({ duration_ms: Date.now() - started }, 'Delivered.');
     } catch (error) {
       await this.retryOrFail({ ...row, attempts: row.attempts + 1, attemptStartedAt: started }, payload, error, log);
     }
+  }
+
+  /** Opens a file at its source for a delivery, within the target's and the policies' limits. */
+  private async openFile(payload: OutboxPayload, file: FileRef, target: Parameters<typeof takesFiles>[0], signal: AbortSignal): Promise<FileContent> {
+    const source = this.directory.connection(file.connectionId)?.connector;
+    if (!source || !canOpenFiles(source)) {
+      throw new FileNotDeliverableError('file_source_gone', 'the platform it was sent from is no longer connected to Parley');
+    }
+    if (!takesFiles(target)) {
+      throw new FileNotDeliverableError('file_unsupported', `${platformNames[target.platform]} does not take files through Parley`);
+    }
+    const from = payload.delivery.event.from;
+    const [sender, recipient] = await Promise.all([
+      this.store.findUserByPlatformId(from.connectionId, from.platformUserId),
+      this.store.getUser(payload.recipientUserId),
+    ]);
+    return openForDelivery(
+      source,
+      file,
+      {
+        platformBytes: target.maxFileBytes,
+        platformName: platformNames[target.platform],
+        policyDenies: async (size) => {
+          if (!sender || !recipient) return undefined;
+          const decision = await this.policy({ kind: 'file', sender, recipient, fileBytes: size });
+          return decision.allowed ? undefined : decision.reason.replace(/\.$/, '');
+        },
+      },
+      signal,
+    );
   }
 
   /** Returns the rule that denies a relayed delivery now, or undefined when it may go. */
@@ -253,6 +295,15 @@ export class DeliveryWorker {
   }
 
   private async retryOrFail(row: OutboxRecord, payload: OutboxPayload, error: unknown, log: Logger): Promise<void> {
+    if (payload.delivery.event.kind === 'typing') {
+      // A typing notice that did not go through at once would be wrong by the time it did.
+      await this.store.transaction(async (repo) => {
+        await repo.deleteOutbox(row.id);
+        await repo.appendMetadata([{ ...payload.metadata, at: Date.now(), outcome: 'dropped' }]);
+      });
+      log.info({ err_message: (error as Error).message }, 'A typing notice could not be sent; dropped.');
+      return;
+    }
     // A timeout or a network error leaves the outcome unknown; both are retried.
     const retryable = error instanceof PlatformUnavailableError || !(error instanceof ParleyError);
     const code = error instanceof PlatformRejectedError ? `${error.code}:${error.platformCode}` : error instanceof ParleyError ? error.code : 'send_failed';
@@ -268,11 +319,12 @@ export class DeliveryWorker {
 
     if (retryable) log.error({ err: error }, 'Delivery failed for good; moved to the dead letters.');
     else log.warn({ err_code: code, err_message: (error as Error).message }, 'The platform rejected the delivery; moved to the dead letters.');
-    await this.fail(row, payload, retryable ? 'max_attempts' : code, log);
+    const explanation = error instanceof FileNotDeliverableError ? error.explanation : undefined;
+    await this.fail(row, payload, retryable ? 'max_attempts' : code, log, explanation);
   }
 
   /** Moves a row to the dead letters and queues a notice to the sender, in one transaction. */
-  private async fail(row: OutboxRecord, payload: OutboxPayload, reason: string, log: Logger): Promise<void> {
+  private async fail(row: OutboxRecord, payload: OutboxPayload, reason: string, log: Logger, explanation?: string): Promise<void> {
     const now = Date.now();
     const origin = payload.origin;
     const recipient = payload.delivery.recipient;
@@ -282,7 +334,7 @@ export class DeliveryWorker {
       await repo.deadLetter(row, reason, now);
       await repo.appendMetadata([{ ...payload.metadata, at: now, outcome: 'dead_letter' }]);
       if (origin) {
-        const notice = noticePayload(origin.ref, origin.userId, 'not_delivered', notDeliveredText(name, payload, reason, row.attempts), now, payload.delivery.sessionId);
+        const notice = noticePayload(origin.ref, origin.userId, 'not_delivered', explanation ? `Your file was not delivered to ${name}: ${explanation}.` : notDeliveredText(name, payload, reason, row.attempts), now, payload.delivery.sessionId);
         await repo.enqueue([outboxRow(notice, now)]);
       }
     });
@@ -299,7 +351,8 @@ const goneCodes = new Set(['platform_rejected:404', 'platform_rejected:message_n
 /** Words the sender's notice; it names what failed and why, never the message text. */
 function notDeliveredText(name: string, payload: OutboxPayload, reason: string, attempts: number): string {
   if (reason === 'policy_denied') {
-    return `Not delivered to ${name}: the federation policy no longer allows it. Ask your admin if you need this contact.`;
+    const what = payload.delivery.event.kind === 'file' ? 'Your file was not delivered' : 'Not delivered';
+    return `${what} to ${name}: the federation policy no longer allows it. Ask your admin if you need this contact.`;
   }
   const what = followUpNames[payload.delivery.event.kind];
   if (what && goneCodes.has(reason)) {
@@ -310,10 +363,14 @@ function notDeliveredText(name: string, payload: OutboxPayload, reason: string, 
 
 class TimeoutError extends Error {}
 
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+function withTimeout<T>(work: Promise<T>, ms: number, abort?: AbortController): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`Platform call timed out after ${ms} ms.`)), ms);
+    timer = setTimeout(() => {
+      const error = new TimeoutError(`Platform call timed out after ${ms} ms.`);
+      abort?.abort(error);
+      reject(error);
+    }, ms);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -3,7 +3,8 @@
 
 import type { Logger } from 'pino';
 
-import type { InboundEvent, MessageDeleteEvent, MessageEditEvent, MessageEvent, ReactionEvent } from '../core/events.js';
+import { showsTyping } from '../core/connector.js';
+import type { FileEvent, InboundEvent, MessageDeleteEvent, MessageEditEvent, MessageEvent, ReactionEvent, TypingEvent } from '../core/events.js';
 import type { ConnectionId, EventId } from '../core/ids.js';
 import type { Store } from '../store/store.js';
 import type { UserRecord } from '../store/types.js';
@@ -17,12 +18,12 @@ import { resolveUser } from './users.js';
 export type InboundOutcome = 'committed' | 'duplicate' | 'ignored';
 
 /** Events a user sends in a proxy conversation that cross to the contact. */
-type RelayedEvent = MessageEvent | MessageEditEvent | MessageDeleteEvent | ReactionEvent;
+type RelayedEvent = MessageEvent | MessageEditEvent | MessageDeleteEvent | ReactionEvent | FileEvent;
 
-const relayedKinds = new Set<string>(['message', 'message_edit', 'message_delete', 'reaction']);
+const relayedKinds = new Set<string>(['message', 'message_edit', 'message_delete', 'reaction', 'file']);
 
 /** The word a notice uses for an event that could not be passed on. */
-const followUpNames: Record<Exclude<RelayedEvent['kind'], 'message'>, string> = {
+const followUpNames: Record<Exclude<RelayedEvent['kind'], 'message' | 'file'>, string> = {
   message_edit: 'edit',
   message_delete: 'deletion',
   reaction: 'reaction',
@@ -67,7 +68,7 @@ export class InboundPipeline {
     }
 
     const event = inbound.event;
-    if (event.kind === 'message' && (await this.store.isHubMessage(connection.id, event.messageId))) {
+    if ((event.kind === 'message' || event.kind === 'file') && (await this.store.isHubMessage(connection.id, event.messageId))) {
       await this.store.markInbound(connection.id, inbound.platformEventId, now);
       log.debug("Inbound event is the hub's own post; not relayed.");
       return 'ignored';
@@ -77,6 +78,17 @@ export class InboundPipeline {
     let plan: Plan;
     if (event.kind === 'message' && inbound.target.kind === 'bot') {
       plan = await this.commands.handle(connection, sender, event, now);
+    } else if (event.kind === 'file' && inbound.target.kind === 'bot') {
+      plan = emptyPlan();
+      plan.deliveries.push(
+        noticePayload(
+          userRef(sender, connection.platform),
+          sender.id,
+          'command_reply',
+          'The Parley bot does not keep files. To send a file to a contact, send it in your conversation with that contact.',
+          now,
+        ),
+      );
     } else if (event.kind === 'contact_response' && event.unreachable && inbound.target.kind === 'bot') {
       plan = await this.commands.unreachable(sender, event.invitationId, now);
     } else if (event.kind === 'presence') {
@@ -85,6 +97,8 @@ export class InboundPipeline {
       plan.apply = async (repo) => {
         await repo.setPresence(sender.id, event.status, now);
       };
+    } else if (event.kind === 'typing' && inbound.target.kind === 'proxy') {
+      plan = await this.relayTyping(connection, sender, event, inbound.target.conversationId, now);
     } else if (relayedKinds.has(event.kind) && inbound.target.kind === 'proxy') {
       plan = await this.relay(connection, sender, event as RelayedEvent, inbound.target.conversationId, now);
     } else {
@@ -140,6 +154,54 @@ export class InboundPipeline {
   }
 
   /**
+   * A user started or stopped typing to a contact: passed on when the contact's platform
+   * shows typing and both policies allow it, else dropped, since typing is worth nothing
+   * later and tells the sender nothing they need to know.
+   */
+  private async relayTyping(
+    connection: ConnectionInfo,
+    sender: UserRecord,
+    event: TypingEvent,
+    conversationId: Parameters<Store['proxiesByConversation']>[1],
+    now: number,
+  ): Promise<Plan> {
+    const plan = emptyPlan();
+    const proxy = (await this.store.proxiesByConversation(connection.id, conversationId)).find((p) => p.localUserId === sender.id);
+    const contact = proxy ? await this.store.getContact(proxy.contactId) : undefined;
+    if (!contact || contact.status !== 'active') return plan;
+    const other = await this.store.getUser(contact.userAId === sender.id ? contact.userBId : contact.userAId);
+    const otherConnection = other ? this.directory.connection(other.connectionId) : undefined;
+    if (!other || !otherConnection || !showsTyping(otherConnection.connector)) return plan;
+    const metadata = {
+      type: 'typing' as const,
+      eventKind: event.kind,
+      sender: sender.email ?? sender.platformUserId,
+      receiver: other.email ?? other.platformUserId,
+      sessionId: contact.sessionId,
+      sourcePlatform: connection.platform,
+      targetPlatform: otherConnection.platform,
+      sourceOrg: connection.orgId,
+      targetOrg: otherConnection.orgId,
+    };
+    const decision = await this.policy({ kind: 'typing', sender, recipient: other });
+    if (!decision.allowed) {
+      plan.metadata.push({ ...metadata, at: now, outcome: 'policy_denied' });
+      return plan;
+    }
+    plan.deliveries.push(
+      deliveryPayload({
+        recipient: userRef(other, otherConnection.platform),
+        recipientUserId: other.id,
+        sender: { kind: 'proxy', contactId: contact.id, person: personCard(sender, connection.platform) },
+        sessionId: contact.sessionId,
+        event,
+        metadata,
+      }),
+    );
+    return plan;
+  }
+
+  /**
    * A message, edit, deletion or reaction a user sent in a proxy conversation: relay it to
    * the contact. Edits, deletions and reactions name the message they refer to by its id
    * on the sender's platform, which becomes the id of its copy on the contact's platform.
@@ -150,8 +212,8 @@ export class InboundPipeline {
     event: RelayedEvent,
     conversationId: Parameters<Store['proxiesByConversation']>[1],
     now: number,
+    plan: Plan = emptyPlan(),
   ): Promise<Plan> {
-    const plan = emptyPlan();
     const senderRef = userRef(sender, connection.platform);
     const proxy = (await this.store.proxiesByConversation(connection.id, conversationId)).find(
       (p) => p.localUserId === sender.id,
@@ -182,7 +244,7 @@ export class InboundPipeline {
 
     const baseMetadata = {
       at: now,
-      type: 'im' as const,
+      type: event.kind === 'file' ? ('file' as const) : ('im' as const),
       eventKind: event.kind,
       sender: sender.email ?? sender.platformUserId,
       receiver: other?.email ?? other?.platformUserId ?? 'unknown',
@@ -208,6 +270,15 @@ export class InboundPipeline {
     }
 
     const decision = await this.policy({ kind: event.kind, sender, recipient: other });
+    if (!decision.allowed && event.kind === 'file') {
+      // Files switched off: the text sent with them still goes, and the sender learns why the files did not.
+      this.logger.info({ connection: connection.id, session_id: contact.sessionId, rule: decision.rule }, 'Federation policy denied a file.');
+      plan.metadata.push({ ...baseMetadata, outcome: 'policy_denied' });
+      plan.deliveries.push(noticePayload(senderRef, sender.id, 'not_delivered', `Your file was not delivered: ${decision.reason}`, now));
+      if (event.body === undefined) return plan;
+      const { files: _files, ...rest } = event;
+      return this.relay(connection, sender, { ...rest, kind: 'message', body: event.body }, conversationId, now, plan);
+    }
     if (!decision.allowed) {
       this.logger.info({ connection: connection.id, session_id: contact.sessionId, rule: decision.rule }, 'Federation policy denied an event.');
       plan.metadata.push({ ...baseMetadata, outcome: 'policy_denied' });
@@ -229,7 +300,7 @@ export class InboundPipeline {
 
     // Edits, deletions and reactions go to the copies of the message they refer to.
     let targets: RelayedEvent[] = [event];
-    if (event.kind !== 'message') {
+    if (event.kind !== 'message' && event.kind !== 'file') {
       const ids = await this.store.counterpartMessageIds(connection.id, event.messageId, otherConnection.id);
       if (ids.length === 0) {
         plan.metadata.push({ ...baseMetadata, outcome: 'rejected' });
@@ -249,10 +320,21 @@ export class InboundPipeline {
       targets = chosen.map((messageId) => ({ ...event, messageId }));
     } else {
       // A reply points at the contact's copy of the message; without one it goes unthreaded.
+      let replyTo: MessageEvent['replyTo'];
       if (event.replyTo !== undefined) {
-        const [replyTo] = await this.store.counterpartMessageIds(connection.id, event.replyTo, otherConnection.id);
-        const { replyTo: _original, ...rest } = event;
-        targets = [replyTo === undefined ? rest : { ...rest, replyTo }];
+        [replyTo] = await this.store.counterpartMessageIds(connection.id, event.replyTo, otherConnection.id);
+      }
+      const { replyTo: _original, ...rest } = event;
+      const threaded = replyTo === undefined ? {} : { replyTo };
+      if (rest.kind === 'message') {
+        targets = [{ ...rest, ...threaded }];
+      } else {
+        // The text goes first as a message of its own, so it can be edited where a message with a
+        // file cannot (Webex); then one delivery per file, each delivered or refused on its own.
+        const { body, files, ...common } = rest;
+        targets = [];
+        if (body !== undefined) targets.push({ ...common, ...threaded, kind: 'message', body });
+        for (const file of files) targets.push({ ...common, ...threaded, files: [file] });
       }
       plan.messageMap.push({
         connectionId: connection.id,
@@ -275,8 +357,8 @@ export class InboundPipeline {
           event: target,
           origin: { userId: sender.id, ref: senderRef },
           metadata: {
-            type: 'im',
-            eventKind: event.kind,
+            type: target.kind === 'file' ? 'file' : 'im',
+            eventKind: target.kind,
             sender: baseMetadata.sender,
             receiver: baseMetadata.receiver,
             sessionId: contact.sessionId,

@@ -13,6 +13,8 @@ export interface PolicyInput {
   kind: EventKind;
   sender: UserRecord;
   recipient: UserRecord;
+  /** The size of a file, for the policies' file size limits. */
+  fileBytes?: number;
 }
 
 /** Decides whether an event may cross; both organisations' rules are checked behind it. */
@@ -22,7 +24,7 @@ export const allowAll: PolicyHook = async () => ({ allowed: true });
 
 /** The hook backed by the policies in force; users without an email are judged as unknown. */
 export function policyHook(book: PolicyBook): PolicyHook {
-  return async ({ kind, sender, recipient }) => {
+  return async ({ kind, sender, recipient, fileBytes }) => {
     const feature = featureOf(kind);
     if (feature === undefined) return { allowed: true };
     for (const user of [sender, recipient]) {
@@ -33,7 +35,7 @@ export function policyHook(book: PolicyBook): PolicyHook {
     }
     const from = { orgId: sender.orgId, email: sender.email ?? `${sender.platformUserId}@unknown` };
     const to = { orgId: recipient.orgId, email: recipient.email ?? `${recipient.platformUserId}@unknown` };
-    const decision = book.decide(from, to, feature);
+    const decision = book.decide(from, to, feature, fileBytes);
     if (decision.allowed) {
       const approval = kind === 'contact_request' ? book.approvalNeeded(from, to) : undefined;
       if (!approval) return { allowed: true };

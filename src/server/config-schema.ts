@@ -52,6 +52,12 @@ export const deliverySchema = z
     maxDelayMs: z.number().int().min(1).default(300000).describe('Longest retry delay, in milliseconds.'),
     concurrency: z.number().int().min(1).max(256).default(16).describe('Conversations delivered to at the same time.'),
     sendTimeoutMs: z.number().int().min(100).default(30000).describe('Time one platform call may take, in milliseconds.'),
+    fileTimeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(600_000)
+      .describe('Time one file may take to cross, download and upload together, in milliseconds.'),
   })
   .strict();
 
