@@ -20,6 +20,8 @@ export const slackScopes = [
   'users:read.email',
   'reactions:read',
   'reactions:write',
+  'files:read',
+  'files:write',
 ];
 
 export interface WorldOptions {
@@ -34,6 +36,9 @@ export interface WorldOptions {
   configExtra?: Record<string, unknown>;
   /** Turns on users.getPresence polling in the Slack connection. */
   slackPresencePolling?: boolean;
+  /** Other keys of the Webex and Slack connections' sections, such as maxFileBytes. */
+  webexExtra?: Record<string, unknown>;
+  slackExtra?: Record<string, unknown>;
   delivery?: Partial<ResolvedConfig['delivery']>;
   /** An XMPP partner organisation, reached through a component on a real XMPP server. */
   xmpp?: WorldXmpp;
@@ -112,7 +117,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
               id: 'acme-webex',
               org: 'acme',
               platform: 'webex',
-              webex: { apiBaseUrl: webex.apiUrl, botToken: webexBot.token, webhookSecret, guestToken: guestApp.token },
+              webex: { apiBaseUrl: webex.apiUrl, botToken: webexBot.token, webhookSecret, guestToken: guestApp.token, ...options.webexExtra },
             },
             {
               id: 'globex-slack',
@@ -123,6 +128,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
                 botToken: slackApp.botToken,
                 signingSecret: slackApp.signingSecret,
                 ...(options.slackPresencePolling ? { presencePolling: true } : {}),
+                ...options.slackExtra,
               },
             },
             ...(options.xmpp

@@ -16,6 +16,12 @@ export const slackConfigSchema = z
       .boolean()
       .default(false)
       .describe('Read users\' presence with users.getPresence for contacts on platforms that show it (XMPP); costs one Tier 3 call per user and poll.'),
+    maxFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024 * 1024)
+      .describe('Largest file the hub sends to Slack, in bytes; Slack takes up to 1 GB.'),
     presenceCallsPerPoll: z
       .number()
       .int()

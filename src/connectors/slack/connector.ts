@@ -20,13 +20,17 @@ import type {
   PresenceSource,
   Reconciling,
   SendResult,
+  FileContent,
+  FileSource,
+  FileTarget,
 } from '../../core/connector.js';
-import { ParleyError, PlatformRejectedError } from '../../core/errors.js';
-import type { InboundEvent, PresenceStatus } from '../../core/events.js';
+import { FileNotDeliverableError, ParleyError, PlatformRejectedError, PlatformUnavailableError } from '../../core/errors.js';
+import type { FileEvent, FileRef, InboundEvent, PresenceStatus } from '../../core/events.js';
 import type { ConnectionId, EventId, PlatformConversationId, PlatformMessageId, PlatformUserId } from '../../core/ids.js';
 import { emojiForSlackName, slackName } from '../../formats/emoji.js';
 import { escapeSlack, parseSlack, renderSlack } from '../../formats/slack.js';
-import { characters, splitText } from '../shared/http.js';
+import { download } from '../shared/files.js';
+import { characters, retryAfterMs, splitText } from '../shared/http.js';
 import { slackCall, slackClient } from './api.js';
 import { parseSlackRequest, verifySlackSignature, type SlackMessageEvent } from './inbound.js';
 
@@ -42,15 +46,20 @@ export interface SlackSettings {
   channelPrefix: string;
   presencePolling?: boolean;
   presenceCallsPerPoll?: number;
+  maxFileBytes?: number;
 }
+
+/** Where Slack serves files: its file host, or the API's own origin (the simulator's). */
+const slackFileOrigin = 'https://files.slack.com';
 
 /** Builds a Slack message id from channel and ts, since a ts is unique only within its channel. */
 export function slackMessageId(channel: string, ts: string): PlatformMessageId {
   return `${channel}:${ts}` as PlatformMessageId;
 }
 
-export class SlackConnector implements Connector, Reconciling, PresenceSource {
+export class SlackConnector implements Connector, Reconciling, PresenceSource, FileSource, FileTarget {
   readonly platform = 'slack' as const;
+  readonly maxFileBytes: number;
   private readonly client: WebClient;
   private readonly names = new Map<string, string>();
   private readonly ims = new Map<string, string>();
@@ -66,6 +75,7 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource {
     private readonly settings: SlackSettings,
   ) {
     this.client = slackClient(settings.apiUrl, settings.botToken);
+    this.maxFileBytes = settings.maxFileBytes ?? 1024 * 1024 * 1024;
   }
 
   routes(): InboundRoute[] {
@@ -128,7 +138,7 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource {
     if (event.type === 'message' && (event.subtype === 'message_changed' || event.subtype === 'message_deleted')) {
       return this.changeInbound(eventId, event);
     }
-    if (event.type !== 'message' || event.subtype !== undefined) return undefined;
+    if (event.type !== 'message' || (event.subtype !== undefined && event.subtype !== 'file_share')) return undefined;
     // The app's own posts come back as message events with its bot_id.
     if (event.bot_id !== undefined || !event.user || event.user === this.botUserId) return undefined;
     if (!event.channel || !event.ts) return undefined;
@@ -136,6 +146,28 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource {
     const target: InboundEvent['target'] =
       event.channel_type === 'im' ? { kind: 'bot' } : { kind: 'proxy', conversationId: event.channel as PlatformConversationId };
     const profile = await this.profile(event.user);
+
+    if (event.subtype === 'file_share' || (event.files?.length ?? 0) > 0) {
+      const text = event.text ?? '';
+      const file: FileEvent = {
+        kind: 'file',
+        id: randomUUID() as EventId,
+        occurredAt: new Date(Number(event.ts) * 1000).toISOString(),
+        from: await this.userRef(event.user),
+        messageId: slackMessageId(event.channel, event.ts),
+        files: (event.files ?? []).map((f) => ({
+          connectionId: this.connectionId,
+          handle: f.id,
+          ...(f.name ? { name: f.name } : {}),
+          ...(f.mimetype ? { mediaType: f.mimetype } : {}),
+          ...(f.size !== undefined ? { size: f.size } : {}),
+        })),
+        ...(text.trim() !== '' ? { body: parseSlack(text, (id) => this.names.get(id)) } : {}),
+        ...(event.thread_ts && event.thread_ts !== event.ts ? { replyTo: slackMessageId(event.channel, event.thread_ts) } : {}),
+      };
+      if (file.files.length === 0) return undefined;
+      return { platformEventId: eventId, target, event: file };
+    }
 
     return {
       platformEventId: eventId,
@@ -336,11 +368,120 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource {
     }
   }
 
+  /**
+   * Opens a file a Slack user shared: files.info (files:read) names it and gives its private
+   * URL, which is read with the bot token, and only on Slack's own hosts.
+   */
+  async openFile(ref: FileRef, signal: AbortSignal): Promise<Omit<FileContent, 'size' | 'name'> & { size?: number; name?: string }> {
+    let info;
+    try {
+      info = await slackCall('files.info', () => this.client.files.info({ file: ref.handle }));
+    } catch (error) {
+      if (error instanceof PlatformRejectedError && ['file_not_found', 'file_deleted'].includes(error.platformCode)) {
+        throw new FileNotDeliverableError('file_gone', 'it was deleted on Slack before it could be passed on');
+      }
+      throw error;
+    }
+    const url = info.file?.url_private_download ?? info.file?.url_private;
+    const allowed = [slackFileOrigin, new URL(this.settings.apiUrl).origin];
+    if (!url || !URL.canParse(url) || !allowed.includes(new URL(url).origin)) {
+      throw new FileNotDeliverableError('file_handle_invalid', 'Slack named a file location outside its own hosts');
+    }
+    const downloaded = await download(url, {
+      headers: { authorization: `Bearer ${this.settings.botToken}` },
+      signal,
+      where: 'Slack file download',
+      redirect: 'follow',
+      explain: (response) =>
+        // Without files:read Slack answers with its sign-in page rather than the file.
+        response.ok && (response.headers.get('content-type') ?? '').startsWith('text/html') && info.file?.mimetype !== 'text/html'
+          ? new PlatformRejectedError('missing_scope', 'Slack served a sign-in page instead of the file; add the files:read scope to the Parley app.')
+          : undefined,
+    });
+    return {
+      ...downloaded,
+      mediaType: info.file?.mimetype ?? downloaded.mediaType,
+      ...(info.file?.name ? { name: info.file.name } : {}),
+      ...(info.file?.size !== undefined && downloaded.size === undefined ? { size: info.file.size } : {}),
+    };
+  }
+
+  /**
+   * Shares each file into the proxy channel through Slack's external upload flow: ask for an
+   * upload URL, stream the bytes to it, then complete the upload into the channel. Files are
+   * posted by the bot, so a comment names the contact who sent them.
+   */
+  private async sendFiles(delivery: Delivery, event: FileEvent, channel: string): Promise<PlatformMessageId[]> {
+    const sender = delivery.sender;
+    if (sender.kind !== 'proxy' || !delivery.openFile) throw new PlatformRejectedError('no_conversation', 'A file needs a proxy conversation and a source.');
+    const threadTs = event.replyTo?.startsWith(`${channel}:`) ? event.replyTo.slice(channel.length + 1) : undefined;
+    const ids: PlatformMessageId[] = [];
+    for (const ref of event.files) {
+      const file = await delivery.openFile(ref);
+      let fileId: string;
+      try {
+        const slot = await slackCall('files.getUploadURLExternal', () =>
+          this.client.files.getUploadURLExternal({ filename: file.name, length: file.size }),
+        );
+        if (!slot.upload_url || !slot.file_id) throw new PlatformRejectedError('no_upload_url', 'Slack files.getUploadURLExternal returned no upload URL.');
+        fileId = slot.file_id;
+        await this.upload(slot.upload_url, file, delivery.signal);
+      } finally {
+        file.body.destroy();
+      }
+      await slackCall('files.completeUploadExternal', () =>
+        this.client.files.completeUploadExternal({
+          files: [{ id: fileId, title: file.name }],
+          channel_id: channel,
+          initial_comment: `*${escapeSlack(proxyDisplayName(sender))}* sent a file.`,
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+        }),
+      );
+      const ts = await this.sharedTs(fileId, channel);
+      if (ts) ids.push(slackMessageId(channel, ts));
+    }
+    return ids;
+  }
+
+  /** Streams a file's bytes to the upload URL Slack handed out. */
+  private async upload(url: string, file: FileContent, signal?: AbortSignal): Promise<void> {
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(file.size) },
+        body: file.body as unknown as ReadableStream,
+        duplex: 'half',
+        ...(signal ? { signal } : {}),
+      } as RequestInit);
+    } catch (error) {
+      throw new PlatformUnavailableError(`Slack file upload failed: ${(error as Error).message}.`, undefined, { cause: error });
+    }
+    await response.body?.cancel();
+    if (response.status === 429 || response.status >= 500) {
+      throw new PlatformUnavailableError(`Slack file upload returned ${response.status}.`, retryAfterMs(response.headers.get('retry-after')));
+    }
+    if (!response.ok) throw new PlatformRejectedError(String(response.status), `Slack file upload returned ${response.status}.`);
+  }
+
+  /** The ts of the message that shared a file into a channel, for the message-id map. */
+  private async sharedTs(fileId: string, channel: string): Promise<string | undefined> {
+    try {
+      const info = await slackCall('files.info', () => this.client.files.info({ file: fileId }));
+      const shares = (info.file?.shares ?? {}) as Record<string, Record<string, Array<{ ts?: string }>> | undefined>;
+      return shares.private?.[channel]?.[0]?.ts ?? shares.public?.[channel]?.[0]?.ts;
+    } catch (error) {
+      // The file is shared; without its ts only later edits and deletions of it are lost.
+      this.logger?.warn({ err: error, connection: this.connectionId }, 'Slack files.info failed after an upload; the shared file is not in the message-id map.');
+      return undefined;
+    }
+  }
+
   async send(delivery: Delivery): Promise<SendResult> {
     const event = delivery.event;
     if (event.kind === 'message_edit' || event.kind === 'message_delete' || event.kind === 'reaction') return this.sendFollowUp(event);
     // Presence, typing and roster changes have no form in a Slack channel.
-    if (event.kind !== 'message' && hubText(event, delivery.sender) === undefined) return { messageIds: [] };
+    if (event.kind !== 'message' && event.kind !== 'file' && hubText(event, delivery.sender) === undefined) return { messageIds: [] };
     const sender = delivery.sender;
     let channel: string;
     let binding: SendResult['binding'];
@@ -352,6 +493,8 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource {
       channel = await this.openProxyChannel({ ...delivery, sender });
       binding = { contactId: sender.contactId, conversationId: channel as PlatformConversationId, data: {} };
     }
+
+    if (event.kind === 'file') return { messageIds: await this.sendFiles(delivery, event, channel), ...(binding ? { binding } : {}) };
 
     const ids: PlatformMessageId[] = [];
     // Slack threads are one level deep. NOTE: when the ts names a reply, Slack is taken to

@@ -62,6 +62,11 @@ const messageEvent = z.object({
   /** reaction_added and reaction_removed. */
   reaction: z.string().optional(),
   item: z.object({ type: z.string(), channel: z.string().optional(), ts: z.string().optional() }).optional(),
+  /** file_share: the files shared with the message. */
+  files: z
+    .array(z.object({ id: z.string(), name: z.string().optional(), mimetype: z.string().optional(), size: z.number().optional() }))
+    .max(100)
+    .optional(),
 });
 
 export const slackRequest = z.discriminatedUnion('type', [

@@ -2,7 +2,9 @@
 // 429 and 5xx are retryable (with Retry-After), other 4xx are rejections.
 // Source: developer.webex.com REST API basics (Bearer auth, 429 + Retry-After, Link paging).
 
+import type { FileContent } from '../../core/connector.js';
 import { PlatformRejectedError, PlatformUnavailableError } from '../../core/errors.js';
+import { multipartBody } from '../shared/files.js';
 import { retryAfterMs } from '../shared/http.js';
 
 export interface WebexMessage {
@@ -18,6 +20,8 @@ export interface WebexMessage {
   parentId?: string;
   /** When the message was last edited. */
   updated?: string;
+  /** Content URLs of the message's files (at most one), fetched with the reader's token. */
+  files?: string[];
 }
 
 export interface WebexPerson {
@@ -52,19 +56,32 @@ export interface WebexGuest {
 export class WebexApi {
   constructor(private readonly baseUrl: string) {}
 
-  async request<T>(token: string, method: string, path: string, body?: Record<string, unknown>): Promise<T> {
+  /** The origin content URLs must have: files are fetched only from the Webex API itself. */
+  get origin(): string {
+    return new URL(this.baseUrl).origin;
+  }
+
+  async request<T>(
+    token: string,
+    method: string,
+    path: string,
+    body?: Record<string, unknown> | { contentType: string; stream: AsyncIterable<Uint8Array> },
+    signal?: AbortSignal,
+  ): Promise<T> {
     const url = `${this.baseUrl.replace(/\/$/, '')}${path}`;
     const where = `Webex ${method} ${path.split('?')[0]}`;
     let response: Response;
+    const streamed = body !== undefined && 'stream' in body && 'contentType' in body;
     try {
       response = await fetch(url, {
         method,
         headers: {
           authorization: `Bearer ${token}`,
-          ...(body ? { 'content-type': 'application/json' } : {}),
+          ...(body ? { 'content-type': streamed ? (body.contentType as string) : 'application/json' } : {}),
         },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
+        ...(body ? (streamed ? { body: body.stream as unknown as ReadableStream, duplex: 'half' } : { body: JSON.stringify(body) }) : {}),
+        ...(signal ? { signal } : {}),
+      } as RequestInit);
     } catch (error) {
       throw new PlatformUnavailableError(`${where} failed: ${(error as Error).message}.`, undefined, { cause: error, outcomeUnknown: true });
     }
@@ -114,6 +131,18 @@ export class WebexApi {
     body: { toPersonId?: string; roomId?: string; text: string; markdown?: string; parentId?: string },
   ): Promise<WebexMessage> {
     return this.request(token, 'POST', '/messages', body);
+  }
+
+  /** Posts one file, streamed as multipart/form-data, with optional text. */
+  postFile(
+    token: string,
+    target: { toPersonId?: string; roomId?: string; parentId?: string; text?: string; markdown?: string },
+    file: FileContent,
+    signal?: AbortSignal,
+  ): Promise<WebexMessage> {
+    const fields = Object.entries(target).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+    const { contentType, body } = multipartBody(fields, 'files', file);
+    return this.request(token, 'POST', '/messages', { contentType, stream: body }, signal);
   }
 
   editMessage(token: string, id: string, body: { roomId: string; text: string; markdown?: string }): Promise<WebexMessage> {

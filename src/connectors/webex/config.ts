@@ -11,6 +11,12 @@ export const webexConfigSchema = z
       "Access token of the operator's Service App with guest-issuer:write; proxies are its guest identities.",
     ),
     maxTextBytes: z.number().int().positive().default(7439).describe('Largest message text Webex accepts, in bytes.'),
+    maxFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(100 * 1024 * 1024)
+      .describe('Largest file the hub sends to Webex, in bytes; Webex takes up to 100 MB.'),
     webhookCheckSeconds: z
       .number()
       .int()

@@ -16,9 +16,12 @@ import type {
   PresenceSource,
   Reconciling,
   SendResult,
+  FileSource,
+  FileTarget,
+  FileContent,
 } from '../../core/connector.js';
-import { ParleyError, PlatformRejectedError, RequestStaleError } from '../../core/errors.js';
-import type { InboundEvent, PresenceStatus } from '../../core/events.js';
+import { FileNotDeliverableError, ParleyError, PlatformRejectedError, PlatformUnavailableError, RequestStaleError } from '../../core/errors.js';
+import type { FileEvent, FileRef, InboundEvent, PresenceStatus } from '../../core/events.js';
 import type {
   ConnectionId,
   EventId,
@@ -29,7 +32,8 @@ import type {
 import { parsePlain, renderPlain } from '../../formats/plain.js';
 import { parseMarkdown } from '../../formats/markdown.js';
 import { hasStyling, renderWebexMarkdown } from '../../formats/webex.js';
-import { splitText, utf8Bytes } from '../shared/http.js';
+import { download } from '../shared/files.js';
+import { retryAfterMs, splitText, utf8Bytes } from '../shared/http.js';
 import { WebexApi, type WebexMessage } from './api.js';
 import { GuestTokens, guestSubject } from './guests.js';
 import { checkFreshness, parseEnvelope, verifyWebexSignature } from './inbound.js';
@@ -50,8 +54,16 @@ const webexPresence: Record<string, PresenceStatus | undefined> = {
   DoNotDisturb: 'dnd',
 };
 
-export class WebexConnector implements Connector, Reconciling, PresenceSource {
+/** What a Webex file handle holds: the content URL and whose token may read it. */
+interface WebexFileHandle {
+  url: string;
+  /** The guest subject of the proxy the file was sent to; absent for the bot's own rooms. */
+  subject?: string;
+}
+
+export class WebexConnector implements Connector, Reconciling, PresenceSource, FileSource, FileTarget {
   readonly platform = 'webex' as const;
+  readonly maxFileBytes: number;
   private readonly api: WebexApi;
   private readonly guests: GuestTokens;
   private readonly names = new Map<string, string>();
@@ -63,8 +75,17 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource {
 
   constructor(
     readonly connectionId: ConnectionId,
-    private readonly config: { apiBaseUrl: string; botToken: string; webhookSecret: string; guestToken: string; maxTextBytes: number; webhookCheckSeconds: number },
+    private readonly config: {
+      apiBaseUrl: string;
+      botToken: string;
+      webhookSecret: string;
+      guestToken: string;
+      maxTextBytes: number;
+      maxFileBytes?: number;
+      webhookCheckSeconds: number;
+    },
   ) {
+    this.maxFileBytes = config.maxFileBytes ?? 100 * 1024 * 1024;
     this.api = new WebexApi(config.apiBaseUrl);
     this.guests = new GuestTokens(this.api, config.guestToken);
   }
@@ -150,12 +171,13 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource {
 
     let token: string;
     let target: InboundEvent['target'];
+    let subject: string | undefined;
     if (owner === this.botId) {
       if (data.roomType !== 'direct') return undefined;
       token = this.config.botToken;
       target = { kind: 'bot' };
     } else {
-      const subject = this.guests.subjectOf(owner);
+      subject = this.guests.subjectOf(owner);
       if (!subject) {
         this.logger?.warn({ connection: this.connectionId, platform_user: owner }, 'Webex webhook from an unknown owner; ignored.');
         return undefined;
@@ -199,6 +221,21 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource {
           body: message.markdown ? parseMarkdown(message.markdown) : parsePlain(message.text ?? ''),
         },
       };
+    }
+
+    if (message.files && message.files.length > 0) {
+      const text = message.markdown ?? message.text ?? '';
+      const event: FileEvent = {
+        kind: 'file',
+        id: crypto.randomUUID() as EventId,
+        occurredAt: message.created,
+        from,
+        messageId: message.id as PlatformMessageId,
+        files: message.files.map((url) => ({ connectionId: this.connectionId, handle: JSON.stringify({ url, ...(subject ? { subject } : {}) } satisfies WebexFileHandle) })),
+        ...(text.trim() !== '' ? { body: message.markdown ? parseMarkdown(message.markdown) : parsePlain(text) } : {}),
+        ...(message.parentId ? { replyTo: message.parentId as PlatformMessageId } : {}),
+      };
+      return { platformEventId: `messages:created:${data.id}`, target, event };
     }
 
     return {
@@ -267,6 +304,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource {
     if (event.kind === 'message_edit' || event.kind === 'message_delete' || event.kind === 'reaction') {
       return this.sendFollowUp(delivery, event);
     }
+    if (event.kind === 'file') return this.sendFiles(delivery, event);
     // Presence, typing and roster changes have no form in a Webex space.
     if (event.kind !== 'message' && hubText(event, delivery.sender) === undefined) return { messageIds: [] };
     const parts = this.parts(delivery);
@@ -305,6 +343,73 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource {
         data: { subject, name },
       };
     return { messageIds: ids, ...(sender.binding ? {} : { binding }) };
+  }
+
+  /**
+   * Sends each file in a message of its own, as Webex takes one file per message, from the
+   * proxy into its room with the recipient.
+   */
+  private async sendFiles(delivery: Delivery, event: FileEvent): Promise<SendResult> {
+    const sender = delivery.sender;
+    if (sender.kind !== 'proxy' || !delivery.openFile) {
+      throw new PlatformRejectedError('no_conversation', 'A file needs a proxy conversation and a source to read it from.');
+    }
+    const name = proxyDisplayName(sender);
+    const subject = sender.binding?.data.subject ?? guestSubject(sender.person.email);
+    const guest = await this.guests.get(subject, name);
+    if (!sender.binding) await this.webhooks?.ensure({ token: guest.token, filter: 'roomType=direct' });
+
+    let roomId = sender.binding?.conversationId;
+    const parentId = event.replyTo && roomId ? await this.threadRoot(guest.token, event.replyTo) : undefined;
+    const ids: PlatformMessageId[] = [];
+    for (const ref of event.files) {
+      const file = await delivery.openFile(ref);
+      const target = roomId ? { roomId, ...(parentId ? { parentId } : {}) } : { toPersonId: delivery.recipient.platformUserId };
+      let posted: WebexMessage;
+      try {
+        posted = await this.api.postFile(guest.token, target, file, delivery.signal);
+      } finally {
+        file.body.destroy();
+      }
+      roomId = posted.roomId as PlatformConversationId;
+      ids.push(posted.id as PlatformMessageId);
+    }
+    const binding = sender.binding ?? { contactId: sender.contactId, conversationId: roomId!, proxyUserId: guest.personId as PlatformUserId, data: { subject, name } };
+    return { messageIds: ids, ...(sender.binding ? {} : { binding }) };
+  }
+
+  /**
+   * Opens a file a Webex user sent, with the token of the proxy or bot it was sent to.
+   * Webex answers 423 while its malware scan runs, 410 for an infected file and 428 for one it
+   * could not scan.
+   */
+  async openFile(ref: FileRef, signal: AbortSignal): Promise<Omit<FileContent, 'size' | 'name'> & { size?: number; name?: string }> {
+    let handle: WebexFileHandle;
+    try {
+      handle = JSON.parse(ref.handle) as WebexFileHandle;
+    } catch {
+      throw new FileNotDeliverableError('file_handle_invalid', 'the hub could not read where Webex keeps it');
+    }
+    // Only the Webex API is asked for content, whatever a message names.
+    if (typeof handle.url !== 'string' || !URL.canParse(handle.url) || new URL(handle.url).origin !== this.api.origin) {
+      throw new FileNotDeliverableError('file_handle_invalid', 'Webex named a file location outside its API');
+    }
+    const token = handle.subject ? (await this.guests.get(handle.subject, 'Parley contact')).token : this.config.botToken;
+    const headers = { authorization: `Bearer ${token}` };
+    return download(handle.url, {
+      headers,
+      signal,
+      where: 'Webex GET /contents',
+      redirect: 'follow',
+      explain: (response) => {
+        if (response.status === 423) {
+          return new PlatformUnavailableError('Webex is still scanning the file for malware.', retryAfterMs(response.headers.get('retry-after')) ?? 5000);
+        }
+        if (response.status === 410) return new FileNotDeliverableError('file_infected', "Webex's malware scan found a threat in it");
+        if (response.status === 428) return new FileNotDeliverableError('file_unscannable', 'Webex could not scan it for malware, and Parley passes on only scanned files');
+        return undefined;
+      },
+    });
   }
 
   /**
@@ -398,8 +503,10 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource {
       messages = (await this.api.recentMessages(token, binding.conversationId)).items;
     }
 
+    const isFile = delivery.event.kind === 'file';
     for (const message of messages) {
-      if (message.personId !== senderId || message.text !== last) continue;
+      if (message.personId !== senderId) continue;
+      if (isFile ? (message.files?.length ?? 0) === 0 : message.text !== last) continue;
       if (Date.parse(message.created) < since.getTime() - skewMs) continue;
       if (await this.context!.isHubMessage(message.id as PlatformMessageId)) continue;
       // NOTE: only the last part is matched; a split message that crashed between parts
