@@ -29,6 +29,11 @@ c2s_ports = { }
 component_ports = { 5347 }
 component_interfaces = { "127.0.0.1" }
 
+-- Partners' users download files sent from Webex and Slack over HTTPS from the upload
+-- service below. Open this port to them, or set http_external_url behind a proxy.
+http_ports = { }
+https_ports = { 5281 }
+
 -- A stanza larger than this ends a partner's stream (Prosody's default is 512 KiB).
 s2s_stanza_size_limit = 512 * 1024
 
@@ -49,4 +54,17 @@ Component "xmpp.hub.example"
 	ssl = {
 		certificate = "/etc/prosody/certs/xmpp.hub.example.crt";
 		key = "/etc/prosody/certs/xmpp.hub.example.key";
+	}
+
+-- The upload service (XEP-0363) through which Parley hands XMPP users the files that
+-- Webex and Slack users send. Only Parley's component may ask it for upload slots.
+-- Set xmpp.uploadService to this domain and xmpp.maxFileBytes to at most the size limit.
+Component "upload.hub.example" "http_file_share"
+	http_file_share_access = { "xmpp.hub.example" }
+	http_file_share_size_limit = 10 * 1024 * 1024
+	-- Links stay valid for a week; files are deleted after that.
+	http_file_share_expires_after = 7 * 24 * 3600
+	ssl = {
+		certificate = "/etc/prosody/certs/upload.hub.example.crt";
+		key = "/etc/prosody/certs/upload.hub.example.key";
 	}

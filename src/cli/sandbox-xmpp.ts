@@ -13,6 +13,8 @@ import type { WorldXmpp } from './world.js';
 export const sandboxXmppUsers = { erin: 'erin-sandbox', frank: 'frank-sandbox' } as const;
 export const sandboxPartnerDomain = 'initech.example';
 export const sandboxComponentDomain = 'xmpp.hub.example';
+/** The upload service (XEP-0363) both the sample users and the hub's component share files through. */
+export const sandboxUploadDomain = 'upload.initech.example';
 
 export interface SandboxXmpp {
   world: WorldXmpp;
@@ -30,6 +32,7 @@ export async function startSandboxXmpp(dataDir: string, c2sPort: number): Promis
   mkdirSync(path.join(dir, 'data'), { recursive: true });
   const port = c2sPort === 0 ? await freePort() : c2sPort;
   const componentPort = await freePort();
+  const httpPort = await freePort();
   const secret = randomBytes(24).toString('hex');
   const lua = (value: string) => JSON.stringify(value);
 
@@ -55,7 +58,11 @@ export async function startSandboxXmpp(dataDir: string, c2sPort: number): Promis
       `c2s_ports = { ${port} }`,
       's2s_ports = { }',
       'c2s_direct_tls_ports = { }',
-      'http_ports = { }',
+      `http_ports = { ${httpPort} }`,
+      'http_interfaces = { "127.0.0.1" }',
+      `http_external_url = "http://127.0.0.1:${httpPort}/"`,
+      // Links name 127.0.0.1, which matches no host, so its requests go to the upload service.
+      `http_default_host = ${lua(sandboxUploadDomain)}`,
       'https_ports = { }',
       `component_ports = { ${componentPort} }`,
       'component_interfaces = { "127.0.0.1" }',
@@ -69,12 +76,14 @@ export async function startSandboxXmpp(dataDir: string, c2sPort: number): Promis
       tls,
       `Component ${lua(sandboxComponentDomain)}`,
       `  component_secret = ${lua(secret)}`,
+      `Component ${lua(sandboxUploadDomain)} "http_file_share"`,
+      `  http_file_share_access = { ${lua(sandboxPartnerDomain)}, ${lua(sandboxComponentDomain)} }`,
       '',
     ].join('\n'),
   );
   for (const [user, password] of Object.entries(sandboxXmppUsers)) registerUser(configPath, user, sandboxPartnerDomain, password);
 
-  const prosody: ProsodyProcess = await startProsodyProcess(configPath, [port, componentPort]);
+  const prosody: ProsodyProcess = await startProsodyProcess(configPath, [port, componentPort, httpPort]);
   return {
     c2sPort: port,
     dir,
@@ -85,7 +94,8 @@ export async function startSandboxXmpp(dataDir: string, c2sPort: number): Promis
       componentDomain: sandboxComponentDomain,
       serverDomain: sandboxPartnerDomain,
       secret,
-      extra: { reconnectMinMs: 200, reconnectMaxMs: 5000 },
+      // Upload links point at this machine's loopback, so the hub may fetch from it here.
+      extra: { reconnectMinMs: 200, reconnectMaxMs: 5000, uploadService: sandboxUploadDomain, allowPrivateFileUrls: true },
     },
     stop: () => prosody.stop(),
   };

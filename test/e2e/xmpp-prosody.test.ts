@@ -4,7 +4,7 @@
 // A real XMPP client on the partner server chats with the sandbox's Webex and Slack users.
 
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
@@ -39,8 +39,14 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
       .replaceAll('xmpp.hub.example', componentDomain)
       .replaceAll('hub.example', 'hub.test')
       .replace('CHANGE-ME-to-a-long-random-secret', secret);
-    hubServer = await createProsody({ name: 'hub', hosts: [{ domain: 'hub.test' }], components: [{ domain: componentDomain, secret }], s2sTls: true, base });
-    partnerServer = await createProsody({ name: 'partner', hosts: [{ domain: partnerDomain, users: { erin: 'erin-password' } }], s2sTls: true });
+    hubServer = await createProsody({ name: 'hub', hosts: [{ domain: 'hub.test' }], components: [{ domain: componentDomain, secret }], s2sTls: true, base, http: true });
+    partnerServer = await createProsody({
+      name: 'partner',
+      hosts: [{ domain: partnerDomain, users: { erin: 'erin-password' } }],
+      s2sTls: true,
+      http: true,
+      uploads: [{ domain: 'upload.partner.test', sizeLimit: 20 * 1024 * 1024 }],
+    });
     hubServer.setRoutes({ [partnerDomain]: partnerServer.s2sPort });
     partnerServer.setRoutes({ 'hub.test': hubServer.s2sPort, [componentDomain]: hubServer.s2sPort });
     await Promise.all([hubServer.start(), partnerServer.start()]);
@@ -53,7 +59,8 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
         componentDomain,
         serverDomain: 'hub.test',
         secret,
-        extra: { reconnectMinMs: 100, reconnectMaxMs: 1000 },
+        // Upload links point at loopback here, which the hub refuses to fetch unless allowed.
+        extra: { reconnectMinMs: 100, reconnectMaxMs: 1000, uploadService: 'upload.hub.test', allowPrivateFileUrls: true },
       },
       // Deliveries wait out the Prosody restart below instead of becoming dead letters.
       delivery: { maxAttempts: 100 },
@@ -323,6 +330,67 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
       await new Promise((resolve) => setTimeout(resolve, 300));
       return webex.inbox(people.alice.id).find((m) => m.personId === people.webexBot.id && /erin@partner\.test, XMPP\), do not disturb/.test(m.text ?? ''));
     });
+  });
+
+  test('typing from XMPP is read but goes nowhere: Webex and Slack show no typing from bots', async () => {
+    const { webex } = t.world;
+    const before = webex.messagesIn(aliceRoom).length;
+    await erin.send(xml('message', { type: 'chat', to: aliceProxy }, xml('composing', { xmlns: 'http://jabber.org/protocol/chatstates' })));
+    await erin.send(xml('message', { type: 'chat', to: aliceProxy }, xml('paused', { xmlns: 'http://jabber.org/protocol/chatstates' })));
+    const committed = await waitFor('typing events committed', () => {
+      const lines = t.logs.filter((l) => l.includes('"event_kind":"typing"') && l.includes('Inbound event committed'));
+      return lines.length >= 2 ? lines : undefined;
+    });
+    assert.ok(committed.every((l) => l.includes('"deliveries":0')));
+    await t.hub.worker.drained();
+    assert.equal(webex.messagesIn(aliceRoom).length, before);
+  });
+
+  test('files cross through the upload services both ways', async () => {
+    const { webex, slack, people } = t.world;
+    const sha = (bytes: Buffer | Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+    const links = (from: string) =>
+      erin.received
+        .filter((s) => s.is('message') && String(s.attrs.from ?? '').split('/')[0] === from && s.getChild('x', 'jabber:x:oob'))
+        .map((s) => ({ body: s.getChildText('body'), url: s.getChild('x', 'jabber:x:oob')!.getChildText('url')! }));
+
+    // Webex to XMPP: the hub uploads through the hub server's http_file_share.
+    const name = '가나다 résumé.pdf';
+    const bytes = randomBytes(5 * 1024 * 1024);
+    await webex.actAs(people.alice.token).sendFile({ roomId: aliceRoom, text: 'the *draft*', file: { name, mediaType: 'application/pdf', bytes } });
+    await waitFor('text in XMPP', () => erin.bodiesFrom(aliceProxy).find((b) => b === 'the *draft*'));
+    const link = await waitFor('upload link in XMPP', () => links(aliceProxy)[0]);
+    assert.equal(link.body, link.url, 'the body carries the link for clients without out-of-band data');
+    assert.equal(decodeURIComponent(new URL(link.url).pathname.split('/').at(-1)!), name);
+    const fetched = await fetch(link.url);
+    assert.equal(fetched.status, 200);
+    assert.equal(sha(Buffer.from(await fetched.arrayBuffer())), sha(bytes));
+
+    // XMPP to Webex and Slack: erin uploads through her own server, as her client would.
+    const upload = async (fileName: string, content: Buffer) => {
+      const id = `slot-${randomBytes(4).toString('hex')}`;
+      await erin.send(
+        xml('iq', { type: 'get', to: 'upload.partner.test', id }, xml('request', { xmlns: 'urn:xmpp:http:upload:0', filename: fileName, size: String(content.length), 'content-type': 'text/plain' })),
+      );
+      const slot = (await waitFor('upload slot', () => erin.received.find((s) => s.is('iq') && s.attrs.id === id))).getChild('slot', 'urn:xmpp:http:upload:0')!;
+      const putElement = slot.getChild('put')!;
+      const headers = Object.fromEntries(putElement.getChildren('header').map((h) => [String(h.attrs.name), h.getText()]));
+      const put = await fetch(putElement.attrs.url as string, { method: 'PUT', body: content, headers: { ...headers, 'content-type': 'text/plain' } });
+      assert.ok(put.ok, `PUT answered ${put.status}`);
+      return slot.getChild('get')!.attrs.url as string;
+    };
+    const oneByte = await upload('ü.txt', Buffer.from('1'));
+    await erin.send(xml('message', { type: 'chat', to: aliceProxy, id: 'file-1' }, xml('body', {}, oneByte), xml('x', { xmlns: 'jabber:x:oob' }, xml('url', {}, oneByte))));
+    const inWebex = await waitFor('file in Webex', () =>
+      webex.messagesIn(aliceRoom).find((m) => (m.files?.length ?? 0) > 0 && webex.contents().some((c) => c.url === m.files![0] && c.name === 'ü.txt')),
+    );
+    assert.deepEqual((await webex.actAs(people.alice.token).downloadContent(inWebex.files![0]!)).bytes, Buffer.from('1'));
+
+    const report = await upload('report.txt', Buffer.from('numbers'));
+    await erin.send(xml('message', { type: 'chat', to: bobProxy, id: 'file-2' }, xml('body', {}, `see this ${report}`), xml('x', { xmlns: 'jabber:x:oob' }, xml('url', {}, report))));
+    const inSlack = await waitFor('file in Slack', () => slack.filesIn(bobChannel).find((f) => f.name === 'report.txt'));
+    assert.equal(inSlack.bytes.toString(), 'numbers');
+    await waitFor('text sent with the file in Slack', () => slack.messages(bobChannel).find((m) => m.text === 'see this'));
   });
 
   test('Prosody restart loses no message', async () => {

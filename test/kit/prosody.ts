@@ -36,6 +36,10 @@ export interface ProsodyOptions {
    * set for the test before its first host section.
    */
   base?: string;
+  /** Serve HTTP on a loopback port, which upload services hand out in their links. */
+  http?: boolean;
+  /** XEP-0363 upload services (Prosody's http_file_share) in the generated config. */
+  uploads?: Array<{ domain: string; access?: string[]; sizeLimit?: number }>;
 }
 
 export interface Prosody {
@@ -44,6 +48,8 @@ export interface Prosody {
   c2sPort: number;
   s2sPort: number;
   componentPort: number;
+  /** The HTTP port upload links point at, when `http` is set. */
+  httpPort: number | undefined;
   /** Adds server-to-server routes; takes effect at the next start. */
   setRoutes(routes: Record<string, number>): void;
   start(): Promise<void>;
@@ -60,6 +66,7 @@ export async function createProsody(options: ProsodyOptions): Promise<Prosody> {
   mkdirSync(certs);
   mkdirSync(path.join(dir, 'no-certs'));
   const [c2sPort, s2sPort, componentPort] = [await freePort(), await freePort(), await freePort()];
+  const httpPort = options.http ? await freePort() : undefined;
   const configPath = path.join(dir, 'prosody.cfg.lua');
   const logPath = path.join(dir, 'prosody.log');
   let routes = { ...options.routes };
@@ -68,12 +75,15 @@ export async function createProsody(options: ProsodyOptions): Promise<Prosody> {
   // Nothing in tests should resolve a name; this resolv.conf points at a closed port.
   writeFileSync(path.join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
   if (options.s2sTls) {
-    for (const domain of [...options.hosts.map((h) => h.domain), ...(options.components ?? []).map((c) => c.domain)]) {
+    const inBase = [...(options.base ?? '').matchAll(/^(?:VirtualHost|Component) "([^"]+)"/gm)].map((m) => m[1]!);
+    const domains = new Set([...options.hosts.map((h) => h.domain), ...(options.components ?? []).map((c) => c.domain), ...(options.uploads ?? []).map((u) => u.domain), ...inBase]);
+    for (const domain of domains) {
       selfSignedCertificate(domain, path.join(certs, `${domain}.crt`), path.join(certs, `${domain}.key`));
     }
   }
 
   const lua = (value: string) => JSON.stringify(value);
+  const uploadHost = options.uploads?.[0]?.domain ?? /^Component "([^"]+)" "http_file_share"/m.exec(options.base ?? '')?.[1];
   const writeConfig = () => {
     const ssl = (domain: string) =>
       options.s2sTls ? `s2s_ssl = { certificate = ${lua(path.join(certs, `${domain}.crt`))}; key = ${lua(path.join(certs, `${domain}.key`))}; }` : '';
@@ -92,8 +102,12 @@ export async function createProsody(options: ProsodyOptions): Promise<Prosody> {
       'component_interfaces = { "127.0.0.1" }',
       'c2s_direct_tls_ports = {}',
       's2s_direct_tls_ports = {}',
-      'http_ports = {}',
+      httpPort === undefined ? 'http_ports = {}' : `http_ports = { ${httpPort} }`,
       'https_ports = {}',
+      'http_interfaces = { "127.0.0.1" }',
+      ...(httpPort === undefined ? [] : [`http_external_url = "http://127.0.0.1:${httpPort}/"`]),
+      // Links name 127.0.0.1, which matches no host, so its requests go to the upload service.
+      ...(uploadHost === undefined ? [] : [`http_default_host = ${lua(uploadHost)}`]),
       // Certificates are given per host; client streams stay plain, so that the test client
       // needs no trust store.
       `certificates = ${lua(path.join(dir, 'no-certs'))}`,
@@ -122,6 +136,11 @@ export async function createProsody(options: ProsodyOptions): Promise<Prosody> {
         's2s_secure_auth = false',
         ...options.hosts.map((h) => `VirtualHost ${lua(h.domain)}\n  ${ssl(h.domain)}`),
         ...(options.components ?? []).map((c) => `Component ${lua(c.domain)}\n  component_secret = ${lua(c.secret)}\n  ${ssl(c.domain)}`),
+        ...(options.uploads ?? []).map(
+          (u) =>
+            `Component ${lua(u.domain)} "http_file_share"\n  http_file_share_access = { ${(u.access ?? []).map(lua).join(', ')} }\n` +
+            `  http_file_share_size_limit = ${u.sizeLimit ?? 10 * 1024 * 1024}\n  http_file_share_daily_quota = ${(u.sizeLimit ?? 10 * 1024 * 1024) * 100}`,
+        ),
         '',
       ].join('\n'),
     );
@@ -140,13 +159,14 @@ export async function createProsody(options: ProsodyOptions): Promise<Prosody> {
     c2sPort,
     s2sPort,
     componentPort,
+    httpPort,
     setRoutes(more) {
       routes = { ...routes, ...more };
       writeConfig();
     },
     async start() {
       if (child) return;
-      child = await startProsodyProcess(configPath, [c2sPort, s2sPort]);
+      child = await startProsodyProcess(configPath, [c2sPort, s2sPort, ...(httpPort === undefined ? [] : [httpPort])]);
     },
     async stop() {
       const running = child;

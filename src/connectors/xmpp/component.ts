@@ -39,6 +39,16 @@ interface PendingIq {
 /** Raised when a stanza cannot be sent because the stream is down; a retry may help. */
 export class ComponentOfflineError extends Error {}
 
+/** An iq the server or its peer answered with an error; `reply` is the error stanza. */
+export class IqError extends Error {
+  constructor(
+    readonly condition: string,
+    readonly reply: XmlElement,
+  ) {
+    super(`The XMPP server returned the error ${condition}.`);
+  }
+}
+
 /**
  * Emits `stanza` (XmlElement) for each stanza addressed to the component, and `status`
  * (ComponentStatus, code) on every change.
@@ -229,7 +239,7 @@ export class ComponentConnection extends EventEmitter {
         this.iqs.delete(element.attrs.id ?? '');
         clearTimeout(pending.timer);
         if (element.attrs.type === 'result') pending.resolve(element);
-        else pending.reject(new Error(`The XMPP server returned the error ${stanzaErrorCondition(element)}.`));
+        else pending.reject(new IqError(stanzaErrorCondition(element), element));
         return;
       }
     }

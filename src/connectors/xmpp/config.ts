@@ -25,6 +25,21 @@ export const xmppConfigSchema = z
       .min(100)
       .default(30_000)
       .describe('Time one stanza may take to arrive, in milliseconds; a slower one ends the stream.'),
+    uploadService: z
+      .string()
+      .regex(/^[a-z0-9.-]+$/i)
+      .optional()
+      .describe("JID of the XEP-0363 upload service the component sends files through, such as Prosody's http_file_share; without it, files to XMPP users are refused with a notice."),
+    maxFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(10 * 1024 * 1024)
+      .describe('Largest file the hub uploads for XMPP users, in bytes; keep it at or under the upload service limit (http_file_share_size_limit).'),
+    allowPrivateFileUrls: z
+      .boolean()
+      .default(false)
+      .describe('Fetch files from links that point to private or loopback addresses; only for a test or a sandbox on one machine.'),
     reconnectMinMs: z.number().int().min(10).default(1000).describe('First reconnect delay, in milliseconds; doubles each time.'),
     reconnectMaxMs: z.number().int().min(10).default(60_000).describe('Longest reconnect delay, in milliseconds.'),
   })

@@ -18,14 +18,18 @@ import type {
   PlatformPerson,
   PresenceSink,
   SendResult,
+  FileContent,
+  FileSource,
+  TypingSink,
 } from '../../core/connector.js';
-import { PlatformUnavailableError } from '../../core/errors.js';
-import type { InboundEvent, PersonCard, PresenceStatus, UserRef } from '../../core/events.js';
+import { FileNotDeliverableError, PlatformRejectedError, PlatformUnavailableError } from '../../core/errors.js';
+import type { FileEvent, FileRef, InboundEvent, PersonCard, PresenceStatus, UserRef } from '../../core/events.js';
 import type { ConnectionId, EventId, InvitationId, PlatformConversationId, PlatformMessageId, PlatformUserId } from '../../core/ids.js';
 import { parseStyling, renderStyling } from '../../formats/styling.js';
-import { splitText, utf8Bytes } from '../shared/http.js';
+import { downloadFromUserUrl } from '../shared/files.js';
+import { retryAfterMs, splitText, utf8Bytes } from '../shared/http.js';
 import { bareJid, emailOfProxy, parseJid, proxyJid, type Jid } from './address.js';
-import { ComponentConnection, ComponentOfflineError, stanzaErrorCondition } from './component.js';
+import { ComponentConnection, ComponentOfflineError, IqError, stanzaErrorCondition } from './component.js';
 import type { XmppConfig } from './config.js';
 import { child, children, text, x, type XmlElement } from './xml.js';
 
@@ -48,7 +52,12 @@ const ns = {
   hints: 'urn:xmpp:hints',
   chatStates: 'http://jabber.org/protocol/chatstates',
   reply: 'urn:xmpp:reply:0',
+  upload: 'urn:xmpp:http:upload:0',
+  oob: 'jabber:x:oob',
 } as const;
+
+/** Headers XEP-0363 lets a slot ask for on the upload; others are dropped. */
+const slotHeaders = new Set(['authorization', 'cookie', 'expires']);
 
 /** The stored state of one local user's subscription with one proxy JID. */
 interface Subscription {
@@ -62,9 +71,12 @@ interface Subscription {
   askIn?: boolean;
 }
 
-export class XmppConnector implements Connector, PresenceSink {
+export class XmppConnector implements Connector, PresenceSink, FileSource, TypingSink {
   readonly platform = 'xmpp' as const;
   readonly showsPresence = true as const;
+  readonly showsTyping = true as const;
+  /** Set only with an upload service: without one the hub cannot hand XMPP users a file. */
+  readonly maxFileBytes: number | undefined;
   private component: ComponentConnection | undefined;
   private context: ConnectorContext | undefined;
   private logger: Logger | undefined;
@@ -74,7 +86,9 @@ export class XmppConnector implements Connector, PresenceSink {
   constructor(
     readonly connectionId: ConnectionId,
     private readonly settings: Settings,
-  ) {}
+  ) {
+    this.maxFileBytes = settings.uploadService ? settings.maxFileBytes : undefined;
+  }
 
   routes(): InboundRoute[] {
     return [];
@@ -204,6 +218,8 @@ export class XmppConnector implements Connector, PresenceSink {
           x('presence', { type: 'unsubscribed', from: proxy, to: user }),
           x('presence', { type: 'unsubscribe', from: proxy, to: user }),
         );
+      } else if (event.kind === 'file') {
+        stanzas.push(...(await this.fileStanzas(proxy, user, delivery, event, ids, proxyDisplayName(sender))));
       } else if (event.kind === 'typing') {
         stanzas.push(x('message', { type: 'chat', from: proxy, to: user }, x(event.state === 'started' ? 'composing' : 'paused', { xmlns: ns.chatStates })));
       } else {
@@ -230,6 +246,107 @@ export class XmppConnector implements Connector, PresenceSink {
       throw error;
     }
     return { messageIds: ids, ...(binding ? { binding } : {}) };
+  }
+
+  /**
+   * Uploads each file through the upload service (XEP-0363: a slot, then an HTTP PUT) and
+   * returns the chat messages that carry the links, as XEP-0066 out-of-band data with the
+   * link as the body for clients that show only text.
+   */
+  private async fileStanzas(proxy: string, user: string, delivery: Delivery, event: FileEvent, ids: PlatformMessageId[], nick: string): Promise<XmlElement[]> {
+    const service = this.settings.uploadService;
+    if (!service || !delivery.openFile || !this.component) {
+      throw new FileNotDeliverableError('file_unsupported', 'the XMPP side of Parley has no upload service configured');
+    }
+    const stanzas: XmlElement[] = [];
+    for (const [i, ref] of event.files.entries()) {
+      const file = await delivery.openFile(ref);
+      let getUrl: string;
+      try {
+        const slot = await this.requestSlot(proxy, service, file);
+        await this.upload(slot.put, slot.headers, file, delivery.signal);
+        getUrl = slot.get;
+      } finally {
+        file.body.destroy();
+      }
+      const id = event.files.length === 1 ? delivery.id : `${delivery.id}-${i + 1}`;
+      ids.push(`${proxy}/${id}` as PlatformMessageId);
+      stanzas.push(
+        x(
+          'message',
+          { type: 'chat', id, from: proxy, to: user },
+          x('body', {}, getUrl),
+          x('x', { xmlns: ns.oob }, x('url', {}, getUrl)),
+          x('origin-id', { xmlns: ns.sid, id }),
+          i === 0 && x('nick', { xmlns: ns.nick }, nick),
+        ),
+      );
+    }
+    return stanzas;
+  }
+
+  private async requestSlot(proxy: string, service: string, file: FileContent): Promise<{ put: string; get: string; headers: Record<string, string> }> {
+    let reply: XmlElement;
+    try {
+      reply = await this.component!.request(
+        x('iq', { type: 'get', from: proxy, to: service }, x('request', { xmlns: ns.upload, filename: file.name, size: String(file.size), 'content-type': file.mediaType })),
+      );
+    } catch (error) {
+      if (error instanceof IqError) {
+        const errorElement = child(error.reply, 'error');
+        const tooLarge = errorElement ? child(errorElement, 'file-too-large', ns.upload) : undefined;
+        if (tooLarge) {
+          const max = Number(text(child(tooLarge, 'max-file-size', ns.upload)));
+          throw new FileNotDeliverableError('file_too_large', `the XMPP upload service takes files up to ${Number.isFinite(max) && max > 0 ? `${max} bytes` : 'a smaller size'}`);
+        }
+        if (error.condition === 'resource-constraint' || error.condition === 'service-unavailable' || error.condition === 'internal-server-error') {
+          throw new PlatformUnavailableError(`The XMPP upload service refused a slot: ${error.condition}.`, undefined, { cause: error });
+        }
+        throw new PlatformRejectedError(error.condition, `The XMPP upload service refused a slot: ${error.condition}.`, { cause: error });
+      }
+      if (error instanceof ComponentOfflineError) throw new PlatformUnavailableError(error.message, undefined, { cause: error });
+      throw error;
+    }
+    const slot = child(reply, 'slot', ns.upload);
+    const put = slot ? child(slot, 'put', ns.upload) : undefined;
+    const get = slot ? child(slot, 'get', ns.upload)?.attrs.url : undefined;
+    if (!put?.attrs.url || !get || !/^https?:/.test(put.attrs.url) || !/^https?:/.test(get)) {
+      throw new PlatformRejectedError('bad_slot', 'The XMPP upload service returned a slot without http(s) put and get URLs.');
+    }
+    const headers: Record<string, string> = {};
+    for (const header of children(put, 'header', ns.upload)) {
+      const name = (header.attrs.name ?? '').toLowerCase();
+      // XEP-0363 §4: only these three, with newlines stripped.
+      if (slotHeaders.has(name)) headers[name] = text(header).replace(/[\r\n]/g, '');
+    }
+    return { put: put.attrs.url, get, headers };
+  }
+
+  private async upload(url: string, headers: Record<string, string>, file: FileContent, signal?: AbortSignal): Promise<void> {
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'PUT',
+        headers: { ...headers, 'content-type': file.mediaType, 'content-length': String(file.size) },
+        body: file.body as unknown as ReadableStream,
+        duplex: 'half',
+        redirect: 'error',
+        ...(signal ? { signal } : {}),
+      } as RequestInit);
+    } catch (error) {
+      throw new PlatformUnavailableError(`The XMPP file upload failed: ${(error as Error).message}.`, undefined, { cause: error });
+    }
+    await response.body?.cancel();
+    if (response.status === 413) throw new FileNotDeliverableError('file_too_large', 'the XMPP upload service refused it as too large');
+    if (response.status === 429 || response.status >= 500) {
+      throw new PlatformUnavailableError(`The XMPP file upload returned ${response.status}.`, retryAfterMs(response.headers.get('retry-after')));
+    }
+    if (!response.ok) throw new PlatformRejectedError(String(response.status), `The XMPP file upload returned ${response.status}.`);
+  }
+
+  /** Opens a file an XMPP user sent as a link, guarded against links into private networks. */
+  async openFile(ref: FileRef, signal: AbortSignal): Promise<Omit<FileContent, 'size' | 'name'> & { size?: number; name?: string }> {
+    return downloadFromUserUrl(ref.handle, { allowPrivate: this.settings.allowPrivateFileUrls, signal, where: 'XMPP file download' });
   }
 
   /** Chat stanzas for a body, split to stay within the size servers accept. */
@@ -349,6 +466,10 @@ export class XmppConnector implements Connector, PresenceSink {
     const replace = child(stanza, 'replace', ns.correct);
     const retract = child(stanza, 'retract', ns.retract);
     const reactions = child(stanza, 'reactions', ns.reactions);
+    const links = children(stanza, 'x', ns.oob)
+      .map((oob) => text(child(oob, 'url', ns.oob)).trim())
+      .filter((url) => url !== '' && url.length <= 4096)
+      .slice(0, 10);
 
     if (retract?.attrs.id) {
       // XEP-0424: only the sender's own message; its key carries the sender's JID.
@@ -362,6 +483,23 @@ export class XmppConnector implements Connector, PresenceSink {
       });
     } else if (reactions?.attrs.id && to.local !== undefined) {
       events.push(...(await this.reactionEvents(bare, bareJid(to), reactions, target, base)));
+    } else if (links.length > 0 && to.local !== undefined) {
+      // XEP-0066: clients put the link in the body too, for clients without out-of-band data.
+      const stanzaId = child(stanza, 'origin-id', ns.sid)?.attrs.id ?? stanza.attrs.id ?? randomUUID();
+      let caption = body ? text(body) : '';
+      for (const url of links) caption = caption.replace(url, '');
+      const file: FileEvent = {
+        ...base,
+        kind: 'file',
+        messageId: `${bare}/${stanzaId}` as PlatformMessageId,
+        files: links.map((url) => ({ connectionId: this.connectionId, handle: url, ...nameOfLink(url) })),
+        ...(caption.trim() !== '' ? { body: parseStyling(caption.trim()) } : {}),
+      };
+      events.push({ platformEventId: randomUUID(), target, event: file });
+    } else if (!body && to.local !== undefined && typingStates.has(chatState(stanza) ?? '')) {
+      // XEP-0085: a standalone chat state; `composing` starts typing, the others end it.
+      const state = chatState(stanza) === 'composing' ? 'started' : 'stopped';
+      events.push({ platformEventId: randomUUID(), target, event: { ...base, kind: 'typing', state } });
     } else if (body) {
       const stanzaId = child(stanza, 'origin-id', ns.sid)?.attrs.id ?? stanza.attrs.id ?? randomUUID();
       const reply = child(stanza, 'reply', ns.reply);
@@ -616,6 +754,23 @@ function withoutReplyFallback(stanza: XmlElement, body: string): string {
   const chars = [...body];
   if (end > chars.length) return body;
   return [...chars.slice(0, start), ...chars.slice(end)].join('');
+}
+
+const typingStates = new Set(['composing', 'paused', 'active', 'inactive', 'gone']);
+
+/** The XEP-0085 chat state a message carries, if any. */
+function chatState(stanza: XmlElement): string | undefined {
+  return stanza.children.find((c): c is XmlElement => typeof c !== 'string' && c.ns === ns.chatStates)?.name;
+}
+
+/** The file name an upload link ends in, as Prosody and ejabberd build them. */
+function nameOfLink(url: string): { name?: string } {
+  try {
+    const last = new URL(url).pathname.split('/').filter((p) => p !== '').at(-1);
+    return last ? { name: decodeURIComponent(last) } : {};
+  } catch {
+    return {};
+  }
 }
 
 function cardName(card: PersonCard): string {
