@@ -19,6 +19,8 @@ export const sandboxUploadDomain = 'upload.initech.example';
 export interface SandboxXmpp {
   world: WorldXmpp;
   c2sPort: number;
+  /** The port upload links point at. */
+  httpPort: number;
   dir: string;
   stop(): Promise<void>;
 }
@@ -32,7 +34,8 @@ export async function startSandboxXmpp(dataDir: string, c2sPort: number): Promis
   mkdirSync(path.join(dir, 'data'), { recursive: true });
   const port = c2sPort === 0 ? await freePort() : c2sPort;
   const componentPort = await freePort();
-  const httpPort = await freePort();
+  // Upload links point at this port: 8084 beside the sandbox's 8083, or any free one in tests.
+  const httpPort = c2sPort === 0 ? await freePort() : c2sPort + 1;
   const secret = randomBytes(24).toString('hex');
   const lua = (value: string) => JSON.stringify(value);
 
@@ -86,6 +89,7 @@ export async function startSandboxXmpp(dataDir: string, c2sPort: number): Promis
   const prosody: ProsodyProcess = await startProsodyProcess(configPath, [port, componentPort, httpPort]);
   return {
     c2sPort: port,
+    httpPort,
     dir,
     world: {
       partnerDomain: sandboxPartnerDomain,

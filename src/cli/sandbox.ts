@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 
 import { createLogger } from '../server/logging.js';
 import { startHub, type Hub } from '../server/hub.js';
-import { sandboxComponentDomain, sandboxPartnerDomain, sandboxXmppUsers, startSandboxXmpp, type SandboxXmpp } from './sandbox-xmpp.js';
+import { sandboxComponentDomain, sandboxPartnerDomain, sandboxUploadDomain, sandboxXmppUsers, startSandboxXmpp, type SandboxXmpp } from './sandbox-xmpp.js';
 import { untilSignal } from './signals.js';
 import { createWorld, type World } from './world.js';
 
@@ -62,6 +62,7 @@ export async function launchSandbox(env: NodeJS.ProcessEnv = process.env, logger
             .join(', ')}`,
           `    Log in with any XMPP client, server 127.0.0.1 port ${xmpp.c2sPort}. Add alice\\40acme.example@${sandboxComponentDomain}`,
           `    to your roster to invite Alice, or chat with ${sandboxComponentDomain} to send the bot commands.`,
+          `    Files go through the upload service ${sandboxUploadDomain}; its links point at 127.0.0.1:${xmpp.httpPort}.`,
         ];
   const banner = [
     '',
