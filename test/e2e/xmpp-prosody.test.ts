@@ -391,6 +391,13 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     const inSlack = await waitFor('file in Slack', () => slack.filesIn(bobChannel).find((f) => f.name === 'report.txt'));
     assert.equal(inSlack.bytes.toString(), 'numbers');
     await waitFor('text sent with the file in Slack', () => slack.messages(bobChannel).find((m) => m.text === 'see this'));
+
+    // Slack to XMPP.
+    const sheet = randomBytes(2048);
+    await slack.shareFileAsUser(people.bob.id, bobChannel, { name: 'Q4 plan.xlsx', mediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', bytes: sheet });
+    const fromBob = await waitFor('upload link from Bob in XMPP', () => links(bobProxy)[0]);
+    assert.equal(decodeURIComponent(new URL(fromBob.url).pathname.split('/').at(-1)!), 'Q4 plan.xlsx');
+    assert.equal(sha(Buffer.from(await (await fetch(fromBob.url)).arrayBuffer())), sha(sheet));
   });
 
   test('Prosody restart loses no message', async () => {
