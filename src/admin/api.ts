@@ -12,6 +12,7 @@ import { ErrorCode, NotFoundError, ParleyError } from '../core/errors.js';
 import type { DeliveryId, OrgId } from '../core/ids.js';
 import type { Directory } from '../pipeline/directory.js';
 import type { PolicyBook } from '../policy/book.js';
+import { parseFileFacts } from '../policy/evaluate.js';
 import { features, type Feature } from '../policy/model.js';
 import type { AdminRecord } from '../store/admin-repo.js';
 import type { Store } from '../store/store.js';
@@ -323,7 +324,15 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
       if (!fromOrg || !toOrg) throw new ParleyError(ErrorCode.PayloadInvalid, 400, 'Give from and to as addresses at organisations on this hub.');
       // An admin explains crossings of their own organisation only.
       if (fromOrg !== org && toOrg !== org) throw new NotFoundError(`No crossing of organisation ${org} between ${from} and ${to}.`);
-      const decision = deps.policies.decide({ orgId: fromOrg, email: from }, { orgId: toOrg, email: to }, feature);
+      const file = parseFileFacts({
+        ...(query.fileBytes !== undefined ? { size: str(query.fileBytes) } : {}),
+        ...(query.fileType !== undefined ? { mediaType: str(query.fileType) } : {}),
+        ...(query.fileName !== undefined ? { name: str(query.fileName) } : {}),
+      });
+      if ('invalid' in file) {
+        throw new ParleyError(ErrorCode.PayloadInvalid, 400, `Invalid ${file.invalid === 'size' ? 'fileBytes' : 'fileType'} ${file.message}`);
+      }
+      const decision = deps.policies.decide({ orgId: fromOrg, email: from }, { orgId: toOrg, email: to }, feature, file.facts);
       // Another organisation's rules are its own, so an org admin gets only its verdict.
       if (who(request).admin.role === 'operator') return decision;
       return {

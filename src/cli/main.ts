@@ -24,8 +24,10 @@ Commands:
   metadata export --config FILE [--format csv|jsonl]
                                    write the metadata log to standard output
   policy explain --config FILE --from EMAIL --to EMAIL [--feature NAME]
+                 [--size BYTES] [--type MEDIA-TYPE] [--name FILE-NAME]
                                    say whether the federation policies allow a
-                                   feature (default messages) and which rule decides
+                                   feature (default messages) and which rule decides;
+                                   for files, with the file's size, type and name
 ${adminUsage}  help                             show this text
 `;
 
@@ -43,6 +45,9 @@ async function main(argv: string[]): Promise<number> {
       role: { type: 'string' },
       file: { type: 'string' },
       email: { type: 'string' },
+      size: { type: 'string' },
+      type: { type: 'string' },
+      name: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -95,7 +100,11 @@ async function main(argv: string[]): Promise<number> {
       await store.migrate();
       const stored = await store.storedPolicies();
       await store.close();
-      const result = explainPolicy(config, values.from, values.to, values.feature ?? 'messages', stored);
+      const result = explainPolicy(config, values.from, values.to, values.feature ?? 'messages', stored, {
+        ...(values.size !== undefined ? { size: values.size } : {}),
+        ...(values.type !== undefined ? { mediaType: values.type } : {}),
+        ...(values.name !== undefined ? { name: values.name } : {}),
+      });
       (result.ok ? console.log : console.error)(result.text);
       return result.ok ? 0 : 2;
     }

@@ -215,9 +215,9 @@ export class DeliveryWorker {
       {
         platformBytes: target.maxFileBytes,
         platformName: platformNames[target.platform],
-        policyDenies: async (size) => {
+        policyDenies: async (facts) => {
           if (!sender || !recipient) return undefined;
-          const decision = await this.policy({ kind: 'file', sender, recipient, fileBytes: size });
+          const decision = await this.policy({ kind: 'file', sender, recipient, file: { bytes: facts.size, mediaType: facts.mediaType, name: facts.name } });
           return decision.allowed ? undefined : decision.reason.replace(/\.$/, '');
         },
       },

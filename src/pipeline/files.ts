@@ -95,8 +95,8 @@ export interface FileLimits {
   /** The largest file the target platform takes, and its name for the notice. */
   platformBytes: number;
   platformName: string;
-  /** Asks the policies whether a file of this size may cross; returns the reason when not. */
-  policyDenies(size: number): Promise<string | undefined>;
+  /** Asks the policies whether this file may cross; returns the reason when not. */
+  policyDenies(file: { size: number; mediaType?: string; name?: string }): Promise<string | undefined>;
 }
 
 /**
@@ -109,28 +109,29 @@ export async function openForDelivery(source: FileSource, ref: FileRef, limits: 
       'file_too_large',
       `the file is ${exact ? '' : 'over '}${formatBytes(size)} and ${limits.platformName} takes files up to ${formatBytes(limits.platformBytes)}`,
     );
-  const check = async (size: number): Promise<void> => {
+  const check = async (size: number, mediaType: string | undefined, name: string | undefined): Promise<void> => {
     if (size > limits.platformBytes) throw tooLarge(size);
-    const denied = await limits.policyDenies(size);
-    if (denied !== undefined) throw new FileNotDeliverableError('file_policy', `${denied} (the file is ${formatBytes(size)})`);
+    const denied = await limits.policyDenies({ size, ...(mediaType ? { mediaType } : {}), ...(name ? { name } : {}) });
+    if (denied !== undefined) throw new FileNotDeliverableError('file_policy', `${denied} (the file is ${formatBytes(size)}${mediaType ? `, ${mediaType}` : ''})`);
   };
 
-  // A size the source announced early is checked before the download starts.
-  if (ref.size !== undefined) await check(ref.size);
+  // What the source announced early is checked before the download starts.
+  if (ref.size !== undefined) await check(ref.size, ref.mediaType, ref.name);
   const opened = await source.openFile(ref, signal);
   let size = opened.size;
   let body = opened.body;
   if (size === undefined) {
     ({ size, body } = await spool(body, limits.platformBytes, () => tooLarge(limits.platformBytes, false)));
   }
+  const mediaType = opened.mediaType || 'application/octet-stream';
+  const name = deliveredName(opened.name ?? ref.name, mediaType);
   try {
-    await check(size);
+    await check(size, mediaType, name);
   } catch (error) {
     body.destroy();
     throw error;
   }
-  const mediaType = opened.mediaType || 'application/octet-stream';
   const checked = body.pipe(exactly(size));
   body.once('error', (error) => checked.destroy(error));
-  return { name: deliveredName(opened.name ?? ref.name, mediaType), mediaType, size, body: checked };
+  return { name, mediaType, size, body: checked };
 }

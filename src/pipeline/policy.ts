@@ -3,6 +3,7 @@
 
 import type { EventKind } from '../core/events.js';
 import { featureOf, type PolicyBook } from '../policy/book.js';
+import type { FileFacts } from '../policy/evaluate.js';
 import type { UserRecord } from '../store/types.js';
 
 export type PolicyDecision =
@@ -13,8 +14,8 @@ export interface PolicyInput {
   kind: EventKind;
   sender: UserRecord;
   recipient: UserRecord;
-  /** The size of a file, for the policies' file size limits. */
-  fileBytes?: number;
+  /** A file's size, type and name, for the policies' file limits. */
+  file?: FileFacts;
 }
 
 /** Decides whether an event may cross; both organisations' rules are checked behind it. */
@@ -24,7 +25,7 @@ export const allowAll: PolicyHook = async () => ({ allowed: true });
 
 /** The hook backed by the policies in force; users without an email are judged as unknown. */
 export function policyHook(book: PolicyBook): PolicyHook {
-  return async ({ kind, sender, recipient, fileBytes }) => {
+  return async ({ kind, sender, recipient, file }) => {
     const feature = featureOf(kind);
     if (feature === undefined) return { allowed: true };
     for (const user of [sender, recipient]) {
@@ -35,7 +36,7 @@ export function policyHook(book: PolicyBook): PolicyHook {
     }
     const from = { orgId: sender.orgId, email: sender.email ?? `${sender.platformUserId}@unknown` };
     const to = { orgId: recipient.orgId, email: recipient.email ?? `${recipient.platformUserId}@unknown` };
-    const decision = book.decide(from, to, feature, fileBytes);
+    const decision = book.decide(from, to, feature, file);
     if (decision.allowed) {
       const approval = kind === 'contact_request' ? book.approvalNeeded(from, to) : undefined;
       if (!approval) return { allowed: true };

@@ -2,7 +2,7 @@
 // one, so the next event is judged by the new rules.
 
 import type { EventKind } from '../core/events.js';
-import { decide, type Decision, type Party } from './evaluate.js';
+import { decide, type Decision, type FileFacts, type Party } from './evaluate.js';
 import { openPolicy, type Feature, type OrgPolicy } from './model.js';
 
 /** The feature an event uses; events the policy does not cover return undefined. */
@@ -43,8 +43,8 @@ export class PolicyBook {
     this.policies.set(orgId, policy);
   }
 
-  decide(from: Party, to: Party, feature: Feature, fileBytes?: number): Decision {
-    return decide(this.policies, from, to, feature, fileBytes);
+  decide(from: Party, to: Party, feature: Feature, file?: FileFacts): Decision {
+    return decide(this.policies, from, to, feature, file);
   }
 
   /**

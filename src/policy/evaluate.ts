@@ -4,6 +4,43 @@
 
 import { openPolicy, type Feature, type OrgPolicy, type Rules } from './model.js';
 
+/** What the policies may ask about a file: its size, media type and name, where known. */
+export interface FileFacts {
+  bytes?: number;
+  mediaType?: string;
+  name?: string;
+}
+
+/**
+ * Reads a file's facts as an admin types them (explain's options): the size as a number of
+ * bytes, the media type; a wrong value comes back with a message that names it and the fix.
+ */
+export function parseFileFacts(input: { size?: string; mediaType?: string; name?: string }): { facts?: FileFacts } | { invalid: 'size' | 'type'; message: string } {
+  const facts: FileFacts = {};
+  if (input.size !== undefined) {
+    if (!/^\d{1,15}$/.test(input.size)) return { invalid: 'size', message: `"${input.size.slice(0, 40)}" is not a number of bytes; give one such as 1048576.` };
+    facts.bytes = Number(input.size);
+  }
+  if (input.mediaType !== undefined) {
+    if (!/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i.test(input.mediaType)) {
+      return { invalid: 'type', message: `"${input.mediaType.slice(0, 80)}" is not a media type; give one such as application/pdf.` };
+    }
+    facts.mediaType = input.mediaType.toLowerCase();
+  }
+  if (input.name !== undefined) facts.name = input.name.slice(0, 1000);
+  return Object.keys(facts).length > 0 ? { facts } : {};
+}
+
+/** Whether a file matches a pattern: a media type, a family such as `image/*`, or an extension. */
+export function matchesFileType(pattern: string, file: FileFacts): boolean {
+  if (pattern.startsWith('.')) {
+    const name = (file.name ?? '').toLowerCase();
+    return name.endsWith(pattern) && name.length > pattern.length;
+  }
+  const type = (file.mediaType ?? '').split(';')[0]!.trim().toLowerCase();
+  return pattern.endsWith('/*') ? type.startsWith(pattern.slice(0, -1)) : type === pattern;
+}
+
 /** One side of a crossing, as its own organisation judges it. */
 export interface Party {
   orgId: string;
@@ -51,7 +88,7 @@ function levels(policy: OrgPolicy, local: string, externalDomain: string): Array
  * Judges one organisation's side: may `local` (one of its users) use `feature` with
  * `external` (someone at another organisation)?
  */
-export function judge(orgId: string, policy: OrgPolicy, local: string, external: string, feature: Feature, fileBytes?: number): Verdict {
+export function judge(orgId: string, policy: OrgPolicy, local: string, external: string, feature: Feature, file?: FileFacts): Verdict {
   const localEmail = local.toLowerCase();
   const externalDomain = domainOf(external);
   const listed = domainRules(policy, externalDomain)?.allow;
@@ -77,10 +114,19 @@ export function judge(orgId: string, policy: OrgPolicy, local: string, external:
     return { allowed: false, orgId, rule: `default deny: no level switches ${feature} on` };
   }
 
-  if (feature === 'files' && fileBytes !== undefined) {
+  if (feature === 'files' && file?.bytes !== undefined) {
     const limit = applicable.find((level) => level.rules.maxFileBytes !== undefined);
-    if (limit && fileBytes > limit.rules.maxFileBytes!) {
+    if (limit && file.bytes > limit.rules.maxFileBytes!) {
       return { allowed: false, orgId, rule: `${limit.label}: files over ${limit.rules.maxFileBytes} bytes` };
+    }
+  }
+  if (feature === 'files' && file && (file.mediaType !== undefined || file.name !== undefined)) {
+    const types = applicable.find((level) => level.rules.fileTypes !== undefined);
+    const { allow, block } = types?.rules.fileTypes ?? {};
+    const blocked = block?.find((pattern) => matchesFileType(pattern, file));
+    if (types && blocked) return { allowed: false, orgId, rule: `${types.label}: file type ${blocked} blocked` };
+    if (types && allow && !allow.some((pattern) => matchesFileType(pattern, file))) {
+      return { allowed: false, orgId, rule: `${types.label}: file type not in ${allow.join(', ')}` };
     }
   }
 
@@ -103,10 +149,10 @@ export function decide(
   from: Party,
   to: Party,
   feature: Feature,
-  fileBytes?: number,
+  file?: FileFacts,
 ): Decision {
-  const fromVerdict = judge(from.orgId, policies.get(from.orgId) ?? openPolicy, from.email, to.email, feature, fileBytes);
-  const toVerdict = judge(to.orgId, policies.get(to.orgId) ?? openPolicy, to.email, from.email, feature, fileBytes);
+  const fromVerdict = judge(from.orgId, policies.get(from.orgId) ?? openPolicy, from.email, to.email, feature, file);
+  const toVerdict = judge(to.orgId, policies.get(to.orgId) ?? openPolicy, to.email, from.email, feature, file);
   const denied = [fromVerdict, toVerdict].filter((v) => !v.allowed);
   if (denied.length === 0) return { allowed: true, verdicts: [fromVerdict, toVerdict], reason: '' };
 

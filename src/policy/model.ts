@@ -12,12 +12,27 @@ const featureSwitches = z
   .object(Object.fromEntries(features.map((f) => [f, z.boolean().optional()])) as Record<Feature, z.ZodOptional<z.ZodBoolean>>)
   .strict();
 
+/** A media type (`application/pdf`), a media type family (`image/*`) or an extension (`.pdf`). */
+const fileTypePattern = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(\.[a-z0-9][a-z0-9_+-]{0,19}|[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/(\*|[a-z0-9][a-z0-9!#$&^_.+-]{0,126}))$/, 'a media type such as image/png or image/*, or an extension such as .pdf');
+
 /** Settings any level may set; what a level leaves out falls through to the next. */
 export const ruleSchema = z
   .object({
     federate: z.boolean().optional().describe('Whether users at this level may federate at all.'),
     features: featureSwitches.optional().describe('Features switched on (true) or off (false).'),
     maxFileBytes: z.number().int().min(0).optional().describe('Largest file that may cross, in bytes.'),
+    fileTypes: z
+      .object({
+        allow: z.array(fileTypePattern).max(200).optional().describe('Only files that match one of these may cross.'),
+        block: z.array(fileTypePattern).max(200).optional().describe('Files that match one of these may not cross.'),
+      })
+      .strict()
+      .optional()
+      .describe('File types by media type (image/png, image/*) or extension (.pdf).'),
   })
   .strict();
 

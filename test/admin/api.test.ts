@@ -243,6 +243,24 @@ describe('admin API', () => {
     assert.equal((await call('PUT', '/api/v1/orgs/acme/policy', {}, operator)).status, 200);
   });
 
+  test("explain answers for a given file's size and type, and rejects a malformed size", async () => {
+    const operator = await login('operator', 'operator@hub.example', passwords.operator);
+    const rules = { domains: { 'globex.example': { maxFileBytes: 1000, fileTypes: { block: ['.exe'] } } } };
+    assert.equal((await call('PUT', '/api/v1/orgs/acme/policy', rules, operator)).status, 200);
+    const ask = async (query: string) =>
+      (await (await call('GET', `/api/v1/orgs/acme/explain?from=alice@acme.example&to=bob@globex.example&feature=files&${query}`, undefined, operator)).json()) as {
+        allowed: boolean;
+        verdicts: Array<{ rule: string }>;
+      };
+    assert.equal((await ask('fileBytes=999&fileType=application/pdf&fileName=a.pdf')).allowed, true);
+    assert.equal((await ask('fileBytes=1001')).verdicts[0]!.rule, 'domain globex.example: files over 1000 bytes');
+    assert.equal((await ask('fileBytes=10&fileName=setup.exe')).verdicts[0]!.rule, 'domain globex.example: file type .exe blocked');
+    const bad = await call('GET', '/api/v1/orgs/acme/explain?from=alice@acme.example&to=bob@globex.example&feature=files&fileBytes=ten', undefined, operator);
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { message: string }).message, /Invalid fileBytes "ten" is not a number of bytes; give one such as 1048576\./);
+    assert.equal((await call('PUT', '/api/v1/orgs/acme/policy', {}, operator)).status, 200);
+  });
+
   test('an auditor can log out', async () => {
     await t.hub.store.admins.recordFailure((await t.hub.store.admins.byEmail('audit@globex.example'))!.id, 0, 0);
     const auditor = await login('auditor', 'audit@globex.example', passwords.auditor, accounts.auditor!.recoveryCodes[1]);

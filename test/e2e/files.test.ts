@@ -117,7 +117,7 @@ describe('files cross between Webex and Slack', () => {
 
     t.hub.policies.set('acme', orgPolicySchema.parse({ domains: { 'globex.example': { maxFileBytes: 100 } } }));
     await webex.actAs(people.alice.token).sendFile({ roomId: chat.aliceRoom, file: { name: `large ${marker}.txt`, mediaType: 'text/plain', bytes: Buffer.alloc(101, 1) } });
-    const limit = await waitFor('size limit notice in Webex', () => aliceNotices().find((n) => n.includes('(the file is 101 bytes)')));
+    const limit = await waitFor('size limit notice in Webex', () => aliceNotices().find((n) => n.includes('(the file is 101 bytes, text/plain)')));
     assert.match(limit, /^Your file was not delivered to Bob Builder: the federation policy of your organisation does not allow files/);
     t.hub.policies.set('acme', orgPolicySchema.parse({}));
     await t.hub.worker.drained();

@@ -30,7 +30,7 @@ function source(bytes: Buffer, announce: { size?: number; name?: string; mediaTy
 const limits = (platformBytes: number, policyLimit?: number): FileLimits => ({
   platformBytes,
   platformName: 'Slack',
-  policyDenies: async (size) => (policyLimit !== undefined && size > policyLimit ? `the federation policy of your organisation allows files up to ${policyLimit} bytes` : undefined),
+  policyDenies: async ({ size }) => (policyLimit !== undefined && size > policyLimit ? `the federation policy of your organisation allows files up to ${policyLimit} bytes` : undefined),
 });
 
 const spools = () => readdirSync(tmpdir()).filter((n) => n.startsWith('parley-file-')).length;
@@ -79,7 +79,7 @@ describe('files on their way between platforms', () => {
     await assert.rejects(openForDelivery(source(Buffer.alloc(600), { size: 600 }), ref(), limits(10_000, 500), signal), (error: unknown) => {
       assert.ok(error instanceof FileNotDeliverableError);
       assert.equal(error.platformCode, 'file_policy');
-      assert.match(error.explanation, /allows files up to 500 bytes \(the file is 600 bytes\)/);
+      assert.match(error.explanation, /allows files up to 500 bytes \(the file is 600 bytes, application\/pdf\)/);
       return true;
     });
   });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { decide } from '../../src/policy/evaluate.js';
+import { decide, type FileFacts } from '../../src/policy/evaluate.js';
 import { orgPolicySchema, type Feature } from '../../src/policy/model.js';
 
 const alice = { orgId: 'acme', email: 'alice@acme.example' };
@@ -16,7 +16,7 @@ interface Case {
   acme?: unknown;
   globex?: unknown;
   feature?: Feature;
-  fileBytes?: number;
+  file?: FileFacts;
   allowed: boolean;
   /** The deciding verdict: organisation and rule. */
   by: string;
@@ -78,9 +78,60 @@ const cases: Case[] = [
     name: 'file over the domain limit',
     acme: { domains: { 'globex.example': { maxFileBytes: 1000 } } },
     feature: 'files',
-    fileBytes: 2000,
+    file: { bytes: 2000 },
     allowed: false,
     by: 'acme: domain globex.example: files over 1000 bytes',
+  },
+  {
+    name: 'file type blocked by extension at the organisation level',
+    acme: { defaults: { fileTypes: { block: ['.exe', 'application/x-msdownload'] } } },
+    feature: 'files',
+    file: { bytes: 10, mediaType: 'application/octet-stream', name: 'setup.EXE' },
+    allowed: false,
+    by: 'acme: organisation defaults: file type .exe blocked',
+  },
+  {
+    name: 'file type blocked by media type on the recipient side',
+    globex: { domains: { 'acme.example': { fileTypes: { block: ['video/*'] } } } },
+    feature: 'files',
+    file: { bytes: 10, mediaType: 'video/mp4', name: 'clip.mp4' },
+    allowed: false,
+    by: 'globex: domain acme.example: file type video/* blocked',
+  },
+  {
+    name: 'file type outside an allow list',
+    acme: { domains: { 'globex.example': { fileTypes: { allow: ['image/*', '.pdf'] } } } },
+    feature: 'files',
+    file: { bytes: 10, mediaType: 'text/plain', name: 'notes.txt' },
+    allowed: false,
+    by: 'acme: domain globex.example: file type not in image/*, .pdf',
+  },
+  {
+    name: 'file type on an allow list, by extension',
+    acme: { domains: { 'globex.example': { fileTypes: { allow: ['image/*', '.pdf'] } } } },
+    feature: 'files',
+    file: { bytes: 10, mediaType: 'application/octet-stream', name: 'report.pdf' },
+    allowed: true,
+    by: 'acme: no rule denies files',
+  },
+  {
+    name: "a user's file types replace the domain's",
+    acme: {
+      domains: { 'globex.example': { fileTypes: { allow: ['image/*'] } } },
+      users: { 'alice@acme.example': { fileTypes: { block: ['.zip'] } } },
+    },
+    feature: 'files',
+    file: { bytes: 10, mediaType: 'text/plain', name: 'notes.txt' },
+    allowed: true,
+    by: 'acme: no rule denies files',
+  },
+  {
+    name: 'an extension alone is not a name with that extension',
+    acme: { defaults: { fileTypes: { block: ['.pdf'] } } },
+    feature: 'files',
+    file: { bytes: 10, mediaType: 'application/pdf', name: '.pdf' },
+    allowed: true,
+    by: 'acme: no rule denies files',
   },
   {
     name: 'recipient user has presence off',
@@ -97,7 +148,7 @@ for (const c of cases) {
       ['acme', orgPolicySchema.parse(c.acme ?? {})],
       ['globex', orgPolicySchema.parse(c.globex ?? {})],
     ]);
-    const decision = decide(policies, alice, bob, c.feature ?? 'messages', c.fileBytes);
+    const decision = decide(policies, alice, bob, c.feature ?? 'messages', c.file);
     assert.equal(decision.allowed, c.allowed);
     const deciding = decision.verdicts[0]!;
     assert.equal(`${deciding.orgId}: ${deciding.rule}`, c.by);
@@ -109,4 +160,12 @@ test('policy: a denial tells the user whose policy it is', () => {
   const policies = new Map([['globex', orgPolicySchema.parse({ mode: 'allow_list' })]]);
   const decision = decide(policies, alice, bob, 'messages');
   assert.equal(decision.reason, 'the federation policy of globex.example does not allow messages between you and bob@globex.example.');
+});
+
+test('policy: a file type pattern must be a media type or an extension', () => {
+  for (const bad of ['exe', '*', 'image', '../x', '.', 'image/png; charset=x']) {
+    assert.equal(orgPolicySchema.safeParse({ defaults: { fileTypes: { block: [bad] } } }).success, false, bad);
+  }
+  const parsed = orgPolicySchema.parse({ defaults: { fileTypes: { allow: [' Image/PNG ', '.PDF'] } } });
+  assert.deepEqual(parsed.defaults.fileTypes?.allow, ['image/png', '.pdf']);
 });
