@@ -177,6 +177,26 @@ describe('admin API', () => {
     assert.equal(changes[1]?.actor, 'it@globex.example');
   });
 
+  test('files switched off for one domain through the API stop files, not messages', async () => {
+    const { webex, slack, people } = t.world;
+    const globex = await login('globex', 'it@globex.example', passwords.globex);
+    assert.equal((await call('PUT', '/api/v1/orgs/globex/policy', { domains: { 'acme.example': { features: { files: false } } } }, globex)).status, 200);
+    await slack.shareFileAsUser(people.bob.id, chat.bobChannel, { name: 'q3.pdf', mediaType: 'application/pdf', bytes: Buffer.from('%PDF'), text: 'numbers attached' });
+    await waitFor('text in Webex', () => webex.messagesIn(chat.aliceRoom).find((m) => m.text === 'numbers attached'));
+    const notice = await waitFor('notice to Bob', () =>
+      slack.inbox(people.bob.id).find((m) => m.channel === chat.bobIm && m.text.startsWith('Your file was not delivered: the federation policy of your organisation')),
+    );
+    assert.match(notice.text, /does not allow files between you and alice@acme\.example/);
+    await t.hub.worker.drained();
+    assert.equal(webex.contents().length, 0, 'no file reached Webex');
+    const denied = (await t.hub.store.queryMetadata({})).filter((r) => r.outcome === 'policy_denied' && r.eventKind === 'file');
+    assert.equal(denied.length, 1);
+
+    assert.equal((await call('PUT', '/api/v1/orgs/globex/policy', {}, globex)).status, 200);
+    await slack.shareFileAsUser(people.bob.id, chat.bobChannel, { name: 'q3.pdf', mediaType: 'application/pdf', bytes: Buffer.from('%PDF') });
+    await waitFor('file in Webex', () => webex.contents().find((c) => c.name === 'q3.pdf'));
+  });
+
   test('no password, TOTP secret or session id reaches a response or a log', () => {
     const secrets = [...Object.values(passwords), ...Object.values(accounts).map((a) => URI.parse(a.totpUri).secret.base32)];
     const logs = t.logs.join('');
