@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import { ErrorCode, NotFoundError, ParleyError } from '../core/errors.js';
-import type { DeliveryId, OrgId } from '../core/ids.js';
+import type { ConnectionId, DeliveryId, OrgId } from '../core/ids.js';
 import type { Directory } from '../pipeline/directory.js';
 import type { PolicyBook } from '../policy/book.js';
 import { parseFileFacts } from '../policy/evaluate.js';
@@ -17,6 +17,7 @@ import { features, type Feature } from '../policy/model.js';
 import type { AdminRecord } from '../store/admin-repo.js';
 import type { Store } from '../store/store.js';
 import { AccountService } from './accounts.js';
+import type { ConnectionService } from './connections.js';
 import type { DomainService } from './domains.js';
 import { openApiDocument } from './openapi.js';
 import type { AdminService } from './service.js';
@@ -30,6 +31,7 @@ export interface AdminApiDeps {
   store: Store;
   policies: PolicyBook;
   directory: Directory;
+  connections: ConnectionService;
 }
 
 class ForbiddenError extends ParleyError {
@@ -201,11 +203,23 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
     api.get('/api/v1/orgs/:org/domains', async (request) => ({ domains: await deps.domains.list(orgOf(request)) }));
 
     // Connections with their health; their credentials are never part of a response.
-    api.get('/api/v1/orgs/:org/connections', async (request) => {
+    api.get('/api/v1/orgs/:org/connections', async (request) => ({ connections: await deps.connections.list(orgOf(request)) }));
+
+    api.post('/api/v1/orgs/:org/connections', async (request) => {
       const org = orgOf(request);
-      return {
-        connections: deps.directory.connectionsOfOrg(org).map((c) => ({ id: c.id, platform: c.platform, state: c.connector.state() })),
-      };
+      return deps.connections.create(actorIn(request, org), org, request.body);
+    });
+
+    api.patch('/api/v1/orgs/:org/connections/:id', async (request) => {
+      const org = orgOf(request);
+      const id = str((request.params as Record<string, unknown>).id) as ConnectionId;
+      return deps.connections.update(actorIn(request, org), org, id, request.body);
+    });
+
+    api.delete('/api/v1/orgs/:org/connections/:id', async (request) => {
+      const org = orgOf(request);
+      const id = str((request.params as Record<string, unknown>).id) as ConnectionId;
+      return deps.connections.remove(actorIn(request, org), org, id);
     });
 
     api.post('/api/v1/orgs/:org/domains', async (request) => {

@@ -49,6 +49,26 @@ export const openApiDocument = {
     },
     '/api/v1/orgs/{org}/connections': {
       get: { summary: "The organisation's platform connections and their health; never their credentials.", parameters: [org], responses: { '200': { description: 'Connections.' }, ...errors } },
+      post: {
+        summary: 'Connect a platform: settings as in the config file, credentials write-only and sealed at rest (AES-256-GCM). It starts at once.',
+        parameters: [org, csrf],
+        requestBody: json({
+          id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+          platform: { type: 'string', enum: ['webex', 'slack', 'xmpp'] },
+          settings: { type: 'object', description: "The platform section's other keys, such as apiUrl." },
+          credentials: { type: 'object', description: 'webex: botToken, webhookSecret, guestToken; slack: botToken, signingSecret; xmpp: secret.' },
+        }),
+        responses: { '200': { description: 'The connection and its state.' }, '409': { description: 'The id is taken.' }, '503': { description: 'The hub has no PARLEY_CREDENTIALS_KEY.' }, ...errors },
+      },
+    },
+    '/api/v1/orgs/{org}/connections/{id}': {
+      patch: {
+        summary: 'Change settings or replace some credentials; the connection restarts at once.',
+        parameters: [org, pathId, csrf],
+        requestBody: json({ settings: { type: 'object' }, credentials: { type: 'object' } }),
+        responses: { '200': { description: 'The connection and its state.' }, '409': { description: 'A connection from the config file.' }, ...errors },
+      },
+      delete: { summary: 'Disconnect a platform; it stops at once. Its id is not reused.', parameters: [org, pathId, csrf], responses: { '200': { description: 'Removed.' }, '409': { description: 'A connection from the config file.' }, ...errors } },
     },
     '/api/v1/orgs/{org}/domains': {
       get: { summary: "The organisation's domains, with the TXT record each unverified one needs.", parameters: [org], responses: { '200': { description: 'Domains.' }, ...errors } },

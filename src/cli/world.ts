@@ -36,6 +36,8 @@ export interface WorldOptions {
   configExtra?: Record<string, unknown>;
   /** Turns on users.getPresence polling in the Slack connection. */
   slackPresencePolling?: boolean;
+  /** Organisations beyond Acme and Globex, without connections, for tests that add them through the API. */
+  extraOrgs?: Array<{ id: string; name: string; domains: string[] }>;
   /** Other keys of the Webex and Slack connections' sections, such as maxFileBytes. */
   webexExtra?: Record<string, unknown>;
   slackExtra?: Record<string, unknown>;
@@ -111,6 +113,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
             { id: 'acme', name: 'Acme', domains: ['acme.example'] },
             { id: 'globex', name: 'Globex', domains: ['globex.example'] },
             ...(options.xmpp ? [{ id: 'initech', name: 'Initech', domains: [options.xmpp.partnerDomain] }] : []),
+            ...(options.extraOrgs ?? []),
           ],
           connections: [
             {

@@ -34,6 +34,15 @@ export class Directory {
     return this.domains.get(domain.toLowerCase());
   }
 
+  /** Adds a connection started while the hub runs, or replaces one with the same id. */
+  addConnection(connection: ConnectionInfo): void {
+    this.connections.set(connection.id, connection);
+  }
+
+  removeConnection(id: ConnectionId): void {
+    this.connections.delete(id);
+  }
+
   /** Adds a domain verified while the hub runs; invitations to it resolve from then on. */
   addDomain(domain: string, orgId: OrgId): void {
     this.domains.set(domain.toLowerCase(), orgId);

@@ -46,7 +46,7 @@ export function deliveredName(name: string | undefined, mediaType: string, now: 
   return `file-${stamp}.${extension}`;
 }
 
-/** A stream that passes exactly `size` bytes, and fails when the source sends more or fewer. */
+/** Returns a stream that passes exactly `size` bytes and fails when the source sends more or fewer. */
 function exactly(size: number): Transform {
   let seen = 0;
   return new Transform({

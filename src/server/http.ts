@@ -9,9 +9,13 @@ import { PortInUseError } from '../core/errors.js';
 
 export interface HttpServerOptions {
   logger: Logger;
-  routes: InboundRoute[];
+  /** Finds the connector route for a webhook path; connections come and go while the hub runs. */
+  route: (path: string) => InboundRoute | undefined;
   ready: () => Promise<boolean>;
 }
+
+/** No platform's webhook body comes near this; each route's own limit is checked below it. */
+const hookBodyCeiling = 1024 * 1024;
 
 export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   const app = Fastify({
@@ -31,22 +35,26 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-    for (const route of options.routes) {
-      scope.post(route.path, { bodyLimit: route.bodyLimit }, async (request, reply) => {
-        const started = Date.now();
-        const headers: Record<string, string | undefined> = {};
-        for (const [name, value] of Object.entries(request.headers)) {
-          headers[name] = Array.isArray(value) ? value[0] : value;
-        }
-        const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-        const response = await route.handle({ headers, rawBody, receivedAt: started });
+    scope.post('/hooks/*', { bodyLimit: hookBodyCeiling }, async (request, reply) => {
+      const started = Date.now();
+      const path = request.url.split('?')[0]!;
+      const route = options.route(path);
+      if (!route) return reply.code(404).send({ error: 'not_found', message: `No connection serves ${path.slice(0, 200)}.` });
+      const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      if (rawBody.length > route.bodyLimit) {
+        return reply.code(413).send({ error: 'payload_too_large', message: `Request body of ${rawBody.length} bytes exceeds the limit of ${route.bodyLimit} bytes.` });
+      }
+      const headers: Record<string, string | undefined> = {};
+      for (const [name, value] of Object.entries(request.headers)) {
+        headers[name] = Array.isArray(value) ? value[0] : value;
+      }
+      const response = await route.handle({ headers, rawBody, receivedAt: started });
 
-        request.log.debug({ route: route.path, status: response.status, duration_ms: Date.now() - started }, 'Webhook handled.');
-        void reply.code(response.status);
-        for (const [name, value] of Object.entries(response.headers ?? {})) void reply.header(name, value);
-        return reply.send(response.body ?? '');
-      });
-    }
+      request.log.debug({ route: route.path, status: response.status, duration_ms: Date.now() - started }, 'Webhook handled.');
+      void reply.code(response.status);
+      for (const [name, value] of Object.entries(response.headers ?? {})) void reply.header(name, value);
+      return reply.send(response.body ?? '');
+    });
   });
 
   return app;

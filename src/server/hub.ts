@@ -6,18 +6,21 @@ import type { Logger } from 'pino';
 
 import { AccountService } from '../admin/accounts.js';
 import { registerAdminApi } from '../admin/api.js';
+import { ConnectionService } from '../admin/connections.js';
 import { DomainService } from '../admin/domains.js';
 import { AdminService } from '../admin/service.js';
 import type { Connector } from '../core/connector.js';
 import type { ConnectionId, OrgId } from '../core/ids.js';
 import { DeliveryWorker } from '../pipeline/delivery.js';
-import { Directory, type ConnectionInfo } from '../pipeline/directory.js';
+import { Directory } from '../pipeline/directory.js';
 import { PolicyBook } from '../policy/book.js';
 import { policyHook } from '../pipeline/policy.js';
 import { PresenceRelay } from '../pipeline/presence.js';
 import { InboundPipeline } from '../pipeline/inbound.js';
+import { CredentialSealer } from '../store/credentials.js';
 import { Store } from '../store/store.js';
 import { storeOptions, type ResolvedConfig } from './config.js';
+import { ConnectionManager } from './connections.js';
 import { buildHttpServer, listen } from './http.js';
 import { createConnector } from './registry.js';
 
@@ -25,7 +28,10 @@ export interface Hub {
   url: string;
   store: Store;
   worker: DeliveryWorker;
-  connectors: Connector[];
+  /** The connectors running now, from the config and from the admin API. */
+  readonly connectors: Connector[];
+  /** The running connections; API changes go through it. */
+  connections: ConnectionManager;
   presence: PresenceRelay;
   /** The federation policies in force; a change applies from the next event. */
   policies: PolicyBook;
@@ -37,6 +43,8 @@ export interface Hub {
 export interface StartOptions {
   /** Replaces the registry, for tests that bring their own connectors. */
   connectors?: Connector[];
+  /** Environment for the credentials key; the process environment by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -48,7 +56,10 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
   let presenceTimer: NodeJS.Timeout | undefined;
   let policyTimer: NodeJS.Timeout | undefined;
   let worker: DeliveryWorker | undefined;
+  let connectionTimer: NodeJS.Timeout | undefined;
+  let manager: ConnectionManager | undefined;
   const connectors = options.connectors ?? config.connections.map(createConnector);
+  const sealer = CredentialSealer.fromEnv(options.env ?? process.env);
 
   try {
     const applied = await store.migrate();
@@ -64,14 +75,14 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
       }
     }
 
-    const infos: ConnectionInfo[] = [];
+    const configured: Array<{ connector: Connector; orgId: OrgId }> = [];
     for (const connector of connectors) {
       const connection = config.connections.find((c) => c.id === connector.connectionId);
       const orgId = (connection?.org ?? 'unknown') as OrgId;
       await store.ensureConnection(connector.connectionId, orgId, connector.platform, now);
-      infos.push({ id: connector.connectionId, orgId, platform: connector.platform, connector });
+      configured.push({ connector, orgId });
     }
-    const directory = new Directory(infos, orgDomains);
+    const directory = new Directory([], orgDomains);
     // Domains org admins added and verified through the API route invitations too.
     for (const record of await store.domains.verified()) directory.addDomain(record.domain, record.orgId);
 
@@ -93,10 +104,32 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
       policy,
     );
 
+    let publicUrl = '';
+    const contextFor = (id: ConnectionId, connector: Connector) => ({
+      logger: logger.child({ connection: id, platform: connector.platform }),
+      publicUrl,
+      receive: async (events: Parameters<InboundPipeline['receive']>[1]) => {
+        await pipeline.receive(id, events);
+      },
+      isHubMessage: (messageId: Parameters<Store['isHubMessage']>[1]) => store.isHubMessage(id, messageId),
+      listProxies: async () =>
+        (await store.proxiesOnConnection(id)).map((p) => ({
+          contactId: p.contactId,
+          conversationId: p.conversationId,
+          ...(p.proxyUserId ? { proxyUserId: p.proxyUserId } : {}),
+          data: p.data,
+        })),
+      getState: (key: string) => store.getState(id, key),
+      setState: (key: string, value: string) => store.setState(id, key, value),
+    });
+    const connections = new ConnectionManager(store, directory, logger.child({ component: 'connections' }), contextFor, sealer);
+    manager = connections;
+    for (const { connector, orgId } of configured) connections.add(connector, orgId, 'config');
+
     app = buildHttpServer({
       logger,
-      routes: connectors.flatMap((c) => c.routes()),
-      ready: async () => connectors.every((c) => c.state().status === 'connected'),
+      route: (path) => connections.route(path),
+      ready: async () => connections.connectors().every((c) => c.state().status === 'connected'),
     });
     await registerAdminApi(app, {
       accounts: new AccountService(store, logger.child({ component: 'admin' })),
@@ -105,30 +138,19 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
       store,
       policies,
       directory,
+      connections: new ConnectionService(store, connections, sealer, directory),
     });
     const url = await listen(app, config.server.host, config.server.port);
-    const publicUrl = (config.server.publicUrl ?? url).replace(/\/$/, '');
+    publicUrl = (config.server.publicUrl ?? url).replace(/\/$/, '');
 
-    for (const connector of connectors) {
-      const id = connector.connectionId as ConnectionId;
-      await connector.start({
-        logger: logger.child({ connection: id, platform: connector.platform }),
-        publicUrl,
-        receive: async (events) => {
-          await pipeline.receive(id, events);
-        },
-        isHubMessage: (messageId) => store.isHubMessage(id, messageId),
-        listProxies: async () =>
-          (await store.proxiesOnConnection(id)).map((p) => ({
-            contactId: p.contactId,
-            conversationId: p.conversationId,
-            ...(p.proxyUserId ? { proxyUserId: p.proxyUserId } : {}),
-            data: p.data,
-          })),
-        getState: (key) => store.getState(id, key),
-        setState: (key, value) => store.setState(id, key, value),
-      });
-    }
+    for (const { connector } of configured) await connections.start(connector);
+    await connections.sync();
+    // Connections added, changed or removed on another node apply here within five seconds.
+    connectionTimer = setInterval(
+      () => void connections.sync().catch((error: unknown) => logger.error({ err: error }, 'Reading stored connections failed; trying again in 5 s.')),
+      5000,
+    );
+    connectionTimer.unref();
 
     worker.start();
     housekeeping = setInterval(() => void runHousekeeping(store, pipeline, logger), 60_000);
@@ -146,7 +168,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
       presenceTimer = setInterval(pollPresence, config.presence.pollSeconds * 1000);
       presenceTimer.unref();
     }
-    logger.info({ url, public_url: publicUrl, connections: connectors.length }, 'Parley hub started.');
+    logger.info({ url, public_url: publicUrl, connections: connections.connectors().length }, 'Parley hub started.');
 
     const started = worker;
     const server = app;
@@ -154,7 +176,10 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
       url,
       store,
       worker: started,
-      connectors,
+      get connectors() {
+        return connections.connectors();
+      },
+      connections,
       presence,
       policies,
       admin,
@@ -162,9 +187,10 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
         clearInterval(housekeeping);
         clearInterval(presenceTimer);
         clearInterval(policyTimer);
+        clearInterval(connectionTimer);
         await server.close();
         await started.stop();
-        await Promise.all(connectors.map((c) => c.stop()));
+        await connections.stopAll();
         await store.close();
         logger.info('Parley hub stopped.');
       },
@@ -173,9 +199,11 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
     clearInterval(housekeeping);
     clearInterval(presenceTimer);
     clearInterval(policyTimer);
+    clearInterval(connectionTimer);
     await app?.close();
     await worker?.stop();
     await Promise.all(connectors.map((c) => c.stop().catch(() => undefined)));
+    await manager?.stopAll();
     await store.close();
     throw error;
   }

@@ -1,7 +1,7 @@
 // Table shapes for Kysely. Times are integers in milliseconds since the epoch on both
 // SQLite and PostgreSQL; ids are text.
 
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export interface OrgsTable {
   id: string;
@@ -22,6 +22,13 @@ export interface ConnectionsTable {
   org_id: string;
   platform: string;
   created_at: number;
+  /** `config` for connections from the config file, `api` for those an admin added. */
+  source: ColumnType<string, string | undefined, string>;
+  /** API connections: the platform section's settings (JSON), without credentials. */
+  settings: string | null;
+  /** API connections: the credentials, sealed (see credentials.ts). */
+  credentials: string | null;
+  updated_at: number | null;
 }
 
 export interface ConnectionStateTable {

@@ -11,6 +11,7 @@ import pg from 'pg';
 
 import type { SqlDialect } from './dialect.js';
 import { AdminRepo } from './admin-repo.js';
+import { ConnectionRepo } from './connection-repo.js';
 import { DomainRepo } from './domain-repo.js';
 import { OrgViews } from './org-views.js';
 import { migrationProvider } from './migrations/index.js';
@@ -33,6 +34,8 @@ export class Store extends Repo {
   readonly views: OrgViews;
   /** Organisations' domains and their verification. */
   readonly domains: DomainRepo;
+  /** Platform connections added through the admin API. */
+  readonly connections: ConnectionRepo;
   private readonly sqlite: SqliteDatabase.Database | undefined;
 
   private constructor(db: Kysely<Database>, dialect: SqlDialect, sqlite?: SqliteDatabase.Database) {
@@ -41,6 +44,7 @@ export class Store extends Repo {
     this.admins = new AdminRepo(db);
     this.views = new OrgViews(db);
     this.domains = new DomainRepo(db);
+    this.connections = new ConnectionRepo(db);
     this.sqlite = sqlite;
   }
 

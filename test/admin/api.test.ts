@@ -292,7 +292,7 @@ describe('admin API', () => {
     const { webex, slack, people } = t.world;
     const globex = await login('globex', 'it@globex.example', passwords.globex);
     const connections = await (await call('GET', '/api/v1/orgs/globex/connections', undefined, globex)).text();
-    assert.match(connections, /"id":"globex-slack","platform":"slack","state":\{"status":"connected"/);
+    assert.match(connections, /"id":"globex-slack","platform":"slack","source":"config","state":\{"status":"connected"/);
     assert.equal(/xoxb-|signingSecret|botToken/.test(connections), false, 'a connection listing shows a credential');
 
     const users = (await (await call('GET', '/api/v1/orgs/globex/users', undefined, globex)).json()) as { users: Array<{ email: string }> };

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 
 import { createWorld, type World, type WorldOptions } from '../../src/cli/world.js';
-import { startHub, type Hub } from '../../src/server/hub.js';
+import { startHub, type Hub, type StartOptions } from '../../src/server/hub.js';
 import { createLogger } from '../../src/server/logging.js';
 
 export interface TestHub {
@@ -18,7 +18,7 @@ export interface TestHub {
   stop(): Promise<void>;
 }
 
-export async function startTestHub(options: Partial<WorldOptions> = {}): Promise<TestHub> {
+export async function startTestHub(options: Partial<WorldOptions> = {}, hubOptions: StartOptions = {}): Promise<TestHub> {
   const dir = mkdtempSync(path.join(tmpdir(), 'parley-e2e-'));
   const dataPath = path.join(dir, 'parley.db');
   const world = await createWorld({
@@ -39,7 +39,7 @@ export async function startTestHub(options: Partial<WorldOptions> = {}): Promise
       done();
     },
   });
-  const hub = await startHub(world.config(), createLogger('debug', sink));
+  const hub = await startHub(world.config(), createLogger('debug', sink), hubOptions);
   await world.connectSlack(hub.url);
 
   return {

@@ -280,5 +280,20 @@ for (const factory of storeFactories()) {
       assert.ok(await store.getOutbox(asId<DeliveryId>('r2')));
       assert.equal((await store.listDeadLetters()).find((d) => d.id === 'r1')?.reason, 'contact_revoked');
     });
+
+    test('API connections keep settings and sealed credentials; removal keeps the id taken', async () => {
+      const id = asId<ConnectionId>('api-conn');
+      assert.equal(await store.connections.sourceOf(id), undefined);
+      assert.equal(await store.connections.add({ id, orgId: org, platform: 'slack', settings: { apiUrl: 'https://slack.com/api/' }, sealedCredentials: 'v1.sealed', createdAt: 10 }), true);
+      assert.equal(await store.connections.add({ id, orgId: org, platform: 'slack', settings: {}, sealedCredentials: 'v1.other', createdAt: 11 }), false);
+      await store.connections.update(id, { apiUrl: 'https://slack.example/api/' }, 'v1.resealed', 12);
+      const stored = await store.connections.get(id);
+      assert.deepEqual(stored, { id, orgId: org, platform: 'slack', settings: { apiUrl: 'https://slack.example/api/' }, sealedCredentials: 'v1.resealed', createdAt: 10, updatedAt: 12 });
+      assert.deepEqual((await store.connections.list()).map((c) => c.id), [id]);
+      await store.connections.remove(id, 13);
+      assert.equal(await store.connections.get(id), undefined);
+      assert.deepEqual(await store.connections.list(), []);
+      assert.equal(await store.connections.sourceOf(id), 'removed');
+    });
   });
 }

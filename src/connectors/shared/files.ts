@@ -72,7 +72,7 @@ export async function download(
   };
 }
 
-/** The file name of a Content-Disposition header, preferring the UTF-8 `filename*`. */
+/** Reads the file name of a Content-Disposition header, preferring the UTF-8 `filename*`. */
 function nameFrom(header: string | null): { name?: string } {
   if (!header) return {};
   try {
@@ -93,7 +93,7 @@ function formQuote(value: string): string {
 }
 
 /**
- * A multipart/form-data body with text fields and one file, streamed: the file's bytes are
+ * Builds a multipart/form-data body with text fields and one file, streamed: the file's bytes are
  * passed through as they arrive. The file part names the file both ways, raw UTF-8 in
  * `filename` as browsers send it and RFC 5987 `filename*`, so a server that reads either
  * gets the exact name.
@@ -159,7 +159,7 @@ export function isPrivateAddress(address: string): boolean {
 }
 
 /**
- * A DNS lookup that drops private, loopback and link-local addresses, so that a URL from a
+ * Resolves a name as dns.lookup does, dropping private, loopback and link-local addresses, so that a URL from a
  * chat message cannot make the hub fetch from its own network. The check happens at connect
  * time, on the addresses actually used.
  */
@@ -192,7 +192,7 @@ export async function downloadFromUserUrl(url: string, init: { allowPrivate: boo
   const get = parsed.protocol === 'https:' ? httpsGet : httpGet;
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
     const request = get(parsed, { ...(init.allowPrivate ? {} : { lookup: publicLookup }), ...(init.signal ? { signal: init.signal } : {}), timeout: init.timeoutMs ?? 30_000 }, resolve);
-    request.once('timeout', () => request.destroy(new Error('no answer in time')));
+    request.once('timeout', () => request.destroy(new Error('timed out waiting for a response')));
     request.once('error', reject);
   }).catch((error: unknown) => {
     if ((error as { code?: string }).code === 'EADDRNOTAVAIL') {

@@ -10,6 +10,7 @@ import * as m003 from './003_admin_controls.js';
 import * as m004 from './004_admin_accounts.js';
 import * as m005 from './005_api_tokens.js';
 import * as m006 from './006_domain_verification.js';
+import * as m007 from './007_stored_connections.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> };
 
@@ -20,6 +21,7 @@ const migrations: Record<string, MigrationModule> = {
   '004_admin_accounts': m004,
   '005_api_tokens': m005,
   '006_domain_verification': m006,
+  '007_stored_connections': m007,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
