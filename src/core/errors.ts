@@ -132,3 +132,16 @@ export class FileNotDeliverableError extends PlatformRejectedError {
     super(platformCode, `File not deliverable: ${explanation}.`);
   }
 }
+
+/**
+ * A file its source platform is not ready to serve yet, such as one Webex is still scanning
+ * for malware. It is retried; `explanation` tells the sender why it never came, if it does not.
+ */
+export class FileNotReadyError extends PlatformUnavailableError {
+  constructor(
+    retryAfterMs: number,
+    readonly explanation: string,
+  ) {
+    super(`File not ready: ${explanation}.`, retryAfterMs);
+  }
+}

@@ -136,6 +136,8 @@ export interface FileEvent extends EventBase {
   files: FileRef[];
   body?: RichText;
   replyTo?: PlatformMessageId;
+  /** Files the message carried beyond those the connector passes on; the sender is told. */
+  omitted?: number;
 }
 
 /** Codes of the notices the hub sends users; the text is rendered from the code. */

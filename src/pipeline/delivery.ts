@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 
 import { canOpenFiles, canReconcile, takesFiles, type Delivery, type FileContent, type SendResult } from '../core/connector.js';
-import { FileNotDeliverableError, ParleyError, PlatformRejectedError, PlatformUnavailableError } from '../core/errors.js';
+import { FileNotDeliverableError, FileNotReadyError, ParleyError, PlatformRejectedError, PlatformUnavailableError } from '../core/errors.js';
 import type { FileRef } from '../core/events.js';
 import type { EventId, PlatformMessageId } from '../core/ids.js';
 import { platformNames } from '../core/platform.js';
@@ -192,6 +192,9 @@ export class DeliveryWorker {
       log.info({ duration_ms: Date.now() - started }, 'Delivered.');
     } catch (error) {
       await this.retryOrFail({ ...row, attempts: row.attempts + 1, attemptStartedAt: started }, payload, error, log);
+    } finally {
+      // Closes whatever a file transfer left open: the source's response, a temporary file.
+      if (isFile) abort.abort();
     }
   }
 
@@ -209,12 +212,15 @@ export class DeliveryWorker {
       this.store.findUserByPlatformId(from.connectionId, from.platformUserId),
       this.store.getUser(payload.recipientUserId),
     ]);
+    const general = sender && recipient ? await this.policy({ kind: 'file', sender, recipient }) : undefined;
+    const policyBytes = general?.allowed ? general.maxFileBytes : undefined;
     return openForDelivery(
       source,
       file,
       {
         platformBytes: target.maxFileBytes,
         platformName: platformNames[target.platform],
+        ...(policyBytes !== undefined ? { policyBytes } : {}),
         policyDenies: async (facts) => {
           if (!sender || !recipient) return undefined;
           const decision = await this.policy({ kind: 'file', sender, recipient, file: { bytes: facts.size, mediaType: facts.mediaType, name: facts.name } });
@@ -319,7 +325,7 @@ export class DeliveryWorker {
 
     if (retryable) log.error({ err: error }, 'Delivery failed for good; moved to the dead letters.');
     else log.warn({ err_code: code, err_message: (error as Error).message }, 'The platform rejected the delivery; moved to the dead letters.');
-    const explanation = error instanceof FileNotDeliverableError ? error.explanation : undefined;
+    const explanation = error instanceof FileNotDeliverableError || error instanceof FileNotReadyError ? error.explanation : undefined;
     await this.fail(row, payload, retryable ? 'max_attempts' : code, log, explanation);
   }
 
@@ -353,6 +359,9 @@ function notDeliveredText(name: string, payload: OutboxPayload, reason: string, 
   if (reason === 'policy_denied') {
     const what = payload.delivery.event.kind === 'file' ? 'Your file was not delivered' : 'Not delivered';
     return `${what} to ${name}: the federation policy no longer allows it. Ask your admin if you need this contact.`;
+  }
+  if (payload.delivery.event.kind === 'file') {
+    return `Your file was not delivered to ${name}: it could not be passed on (${reason}) after ${attempts} attempt(s). Send it again later, or ask your admin to check the delivery log.`;
   }
   const what = followUpNames[payload.delivery.event.kind];
   if (what && goneCodes.has(reason)) {

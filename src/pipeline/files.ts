@@ -4,7 +4,7 @@
 // counted in a temporary file first, since every target's upload flow needs the size up front.
 
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -29,21 +29,48 @@ export function formatBytes(bytes: number): string {
   return `${value >= 100 ? Math.round(value) : Number(value.toFixed(1))} ${units[unit]}`;
 }
 
-/** Characters no platform takes in a file name: path separators and control characters. */
-// eslint-disable-next-line no-control-regex
-const unsafeInName = /[/\\\u0000-\u001f\u007f]/g;
+/** Characters replaced in a file name: path separators, control characters and line separators. */
+const unsafeInName = /[/\\\p{Cc}\u2028\u2029]/gu;
+/**
+ * Characters removed from a file name: direction overrides, which can make `gpj.exe` read as
+ * `exe.jpg`, and invisible zero-width ones. The zero-width joiner stays, since emoji use it.
+ */
+const invisibleInName = /[\u00ad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/gu;
+/** Most file systems take names of up to 255 bytes. */
+const maxNameBytes = 255;
 
 /**
- * The name a file is delivered under: the sender's name as it was, with only path
- * separators and control characters replaced; a name made from the date and the media type
- * when the source gave none.
+ * Returns the name a file is delivered under: the sender's name with path separators and
+ * control characters replaced, invisible and direction characters removed, and trailing
+ * dots and spaces trimmed. A name longer than 255 UTF-8 bytes is shortened, keeping its
+ * extension. A file without a name gets one made from the date and its media type.
  */
 export function deliveredName(name: string | undefined, mediaType: string, now: Date = new Date()): string {
-  const cleaned = (name ?? '').normalize('NFC').replace(unsafeInName, '_').trim();
-  if (cleaned !== '' && cleaned !== '.' && cleaned !== '..') return cleaned;
+  const cleaned = (name ?? '')
+    .normalize('NFC')
+    .replace(invisibleInName, '')
+    .replace(unsafeInName, '_')
+    .trim()
+    .replace(/[. ]+$/, '');
+  if (cleaned !== '' && !/^\.+$/.test(cleaned)) return shorten(cleaned);
   const extension = mime.extension(mediaType) || 'bin';
   const stamp = now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
   return `file-${stamp}.${extension}`;
+}
+
+/** Shortens a name to `maxNameBytes` UTF-8 bytes at a code point boundary, keeping a short extension. */
+function shorten(name: string): string {
+  if (Buffer.byteLength(name) <= maxNameBytes) return name;
+  const dot = name.lastIndexOf('.');
+  const extension = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : '';
+  let budget = maxNameBytes - Buffer.byteLength(extension);
+  let stem = '';
+  for (const char of name.slice(0, name.length - extension.length)) {
+    budget -= Buffer.byteLength(char);
+    if (budget < 0) break;
+    stem += char;
+  }
+  return stem + extension;
 }
 
 /** Returns a stream that passes exactly `size` bytes and fails when the source sends more or fewer. */
@@ -70,7 +97,7 @@ export class FileSizeMismatchError extends Error {
 
 /** Counts a stream into a temporary file, giving up past `limit` bytes. */
 async function spool(body: Readable, limit: number, tooLarge: (size: number) => Error): Promise<{ size: number; body: Readable }> {
-  const dir = await mkdtemp(join(tmpdir(), 'parley-file-'));
+  const dir = await mkdtemp(join(tmpdir(), spoolPrefix));
   const path = join(dir, 'content');
   let size = 0;
   const counter = new Transform({
@@ -91,10 +118,34 @@ async function spool(body: Readable, limit: number, tooLarge: (size: number) => 
   return { size, body: stream };
 }
 
+const spoolPrefix = 'parley-file-';
+
+/**
+ * Removes temporary files older than `olderThanMs` that a stopped or crashed hub left
+ * behind; returns how many. Younger ones may belong to a transfer running now.
+ */
+export async function sweepSpools(olderThanMs: number, now = Date.now()): Promise<number> {
+  let removed = 0;
+  for (const entry of await readdir(tmpdir())) {
+    if (!entry.startsWith(spoolPrefix)) continue;
+    const path = join(tmpdir(), entry);
+    try {
+      if (now - (await stat(path)).mtimeMs < olderThanMs) continue;
+      await rm(path, { recursive: true, force: true });
+      removed += 1;
+    } catch {
+      // Another process removed it first.
+    }
+  }
+  return removed;
+}
+
 export interface FileLimits {
   /** The largest file the target platform takes, and its name for the notice. */
   platformBytes: number;
   platformName: string;
+  /** The smallest size limit the policies set for this sender and recipient, if any. */
+  policyBytes?: number;
   /** Asks the policies whether this file may cross; returns the reason when not. */
   policyDenies(file: { size: number; mediaType?: string; name?: string }): Promise<string | undefined>;
 }
@@ -121,7 +172,14 @@ export async function openForDelivery(source: FileSource, ref: FileRef, limits: 
   let size = opened.size;
   let body = opened.body;
   if (size === undefined) {
-    ({ size, body } = await spool(body, limits.platformBytes, () => tooLarge(limits.platformBytes, false)));
+    // Counting stops at the smaller limit, so a refused file never fills the disk.
+    const policyFirst = limits.policyBytes !== undefined && limits.policyBytes < limits.platformBytes;
+    const cap = policyFirst ? limits.policyBytes! : limits.platformBytes;
+    const over = () =>
+      policyFirst
+        ? new FileNotDeliverableError('file_policy', `the federation policy allows files up to ${formatBytes(cap)} between you and this contact, and the file is larger`)
+        : tooLarge(cap, false);
+    ({ size, body } = await spool(body, cap, over));
   }
   const mediaType = opened.mediaType || 'application/octet-stream';
   const name = deliveredName(opened.name ?? ref.name, mediaType);
@@ -132,6 +190,10 @@ export async function openForDelivery(source: FileSource, ref: FileRef, limits: 
     throw error;
   }
   const checked = body.pipe(exactly(size));
-  body.once('error', (error) => checked.destroy(error));
+  const raw = body;
+  raw.once('error', (error) => checked.destroy(error));
+  // A connector that stops reading early (a failed upload) destroys `checked`; the source
+  // (an HTTP response or the temporary file) must close with it.
+  checked.once('close', () => raw.destroy());
   return { name, mediaType, size, body: checked };
 }

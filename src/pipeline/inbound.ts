@@ -331,7 +331,12 @@ export class InboundPipeline {
       } else {
         // The text goes first as a message of its own, so it can be edited where a message with a
         // file cannot (Webex); then one delivery per file, each delivered or refused on its own.
-        const { body, files, ...common } = rest;
+        const { body, files, omitted, ...common } = rest;
+        if (omitted) {
+          plan.deliveries.push(
+            noticePayload(senderRef, sender.id, 'not_delivered', `${omitted} of the files in your message were not passed on: Parley passes on at most ${files.length} files from one message. Send the others in another message.`, now),
+          );
+        }
         targets = [];
         if (body !== undefined) targets.push({ ...common, ...threaded, kind: 'message', body });
         for (const file of files) targets.push({ ...common, ...threaded, files: [file] });

@@ -7,7 +7,7 @@ import type { FileFacts } from '../policy/evaluate.js';
 import type { UserRecord } from '../store/types.js';
 
 export type PolicyDecision =
-  | { allowed: true }
+  | { allowed: true; maxFileBytes?: number }
   | { allowed: false; reason: string; rule: string; approvalBy?: { orgId: string; domain: string } };
 
 export interface PolicyInput {
@@ -39,7 +39,7 @@ export function policyHook(book: PolicyBook): PolicyHook {
     const decision = book.decide(from, to, feature, file);
     if (decision.allowed) {
       const approval = kind === 'contact_request' ? book.approvalNeeded(from, to) : undefined;
-      if (!approval) return { allowed: true };
+      if (!approval) return { allowed: true, ...(decision.maxFileBytes !== undefined ? { maxFileBytes: decision.maxFileBytes } : {}) };
       return {
         allowed: false,
         reason: `the domain ${approval.domain} waits for an admin's approval as a partner.`,

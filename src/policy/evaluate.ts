@@ -34,7 +34,13 @@ export function parseFileFacts(input: { size?: string; mediaType?: string; name?
 /** Whether a file matches a pattern: a media type, a family such as `image/*`, or an extension. */
 export function matchesFileType(pattern: string, file: FileFacts): boolean {
   if (pattern.startsWith('.')) {
-    const name = (file.name ?? '').toLowerCase();
+    // Invisible characters and trailing dots or spaces, which Windows drops when it saves a
+    // file, cannot hide an extension: `setup.exe.` and `setup.ex\u00ade` count as `.exe`.
+    const name = (file.name ?? '')
+      .normalize('NFKC')
+      .replace(/\p{Cf}/gu, '')
+      .replace(/[. ]+$/, '')
+      .toLowerCase();
     return name.endsWith(pattern) && name.length > pattern.length;
   }
   const type = (file.mediaType ?? '').split(';')[0]!.trim().toLowerCase();
@@ -56,6 +62,8 @@ export interface Verdict {
 
 export interface Decision {
   allowed: boolean;
+  /** For files: the smallest size limit either side sets, when one does. */
+  maxFileBytes?: number;
   /** Each organisation's verdict, the local side first; a denial lists the denying one first. */
   verdicts: Verdict[];
   /** The sentence a user gets about a denial; it names no rule internals beyond the level. */
@@ -133,6 +141,12 @@ export function judge(orgId: string, policy: OrgPolicy, local: string, external:
   return { allowed: true, orgId, rule: switched ? `${switched.label}: ${feature} on` : `no rule denies ${feature}` };
 }
 
+/** The file size limit that applies to `local` with `external`, from the most specific level that sets one. */
+function fileLimit(policy: OrgPolicy | undefined, local: string, external: string): number | undefined {
+  if (!policy) return undefined;
+  return levels(policy, local.toLowerCase(), domainOf(external)).find((level) => level.rules.maxFileBytes !== undefined)?.rules.maxFileBytes;
+}
+
 const featureWords: Record<Feature, string> = {
   messages: 'messages',
   files: 'files',
@@ -154,7 +168,11 @@ export function decide(
   const fromVerdict = judge(from.orgId, policies.get(from.orgId) ?? openPolicy, from.email, to.email, feature, file);
   const toVerdict = judge(to.orgId, policies.get(to.orgId) ?? openPolicy, to.email, from.email, feature, file);
   const denied = [fromVerdict, toVerdict].filter((v) => !v.allowed);
-  if (denied.length === 0) return { allowed: true, verdicts: [fromVerdict, toVerdict], reason: '' };
+  if (denied.length === 0) {
+    const limits = feature === 'files' ? [fileLimit(policies.get(from.orgId), from.email, to.email), fileLimit(policies.get(to.orgId), to.email, from.email)] : [];
+    const known = limits.filter((l): l is number => l !== undefined);
+    return { allowed: true, verdicts: [fromVerdict, toVerdict], reason: '', ...(known.length > 0 ? { maxFileBytes: Math.min(...known) } : {}) };
+  }
 
   const first = denied[0]!;
   const whose = first.orgId === from.orgId ? 'your organisation' : `${domainOf(to.email)}`;

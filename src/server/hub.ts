@@ -12,6 +12,7 @@ import { AdminService } from '../admin/service.js';
 import type { Connector } from '../core/connector.js';
 import type { ConnectionId, OrgId } from '../core/ids.js';
 import { DeliveryWorker } from '../pipeline/delivery.js';
+import { sweepSpools } from '../pipeline/files.js';
 import { Directory } from '../pipeline/directory.js';
 import { PolicyBook } from '../policy/book.js';
 import { policyHook } from '../pipeline/policy.js';
@@ -213,6 +214,9 @@ async function runHousekeeping(store: Store, pipeline: InboundPipeline, logger: 
   try {
     await pipeline.expireInvitations(Date.now());
     await store.pruneInbound(Date.now() - 7 * dayMs);
+    // A file transfer takes at most delivery.fileTimeoutMs; a day-old temporary file is an orphan.
+    const swept = await sweepSpools(dayMs);
+    if (swept > 0) logger.info({ files: swept }, 'Removed temporary files that an earlier run left behind.');
   } catch (error) {
     logger.error({ err: error }, 'Housekeeping failed; it runs again in a minute.');
   }

@@ -106,6 +106,17 @@ describe('files cross between Webex and Slack', () => {
     assert.equal(slack.filesIn(chat.bobChannel).filter((f) => f.name.startsWith('bad ')).length, 0);
   });
 
+  test('a file Webex never finishes scanning ends in a notice that says so', async () => {
+    const { webex, slack, people } = t.world;
+    const filesBefore = slack.filesIn(chat.bobChannel).length;
+    webex.scanFiles({ state: 'scanning', retryAfter: 1 });
+    await webex.actAs(people.alice.token).sendFile({ roomId: chat.aliceRoom, file: { name: `stuck ${marker}.zip`, mediaType: 'application/zip', bytes: Buffer.from('PK') } });
+    webex.scanFiles({ state: 'clean' });
+    const notice = await waitFor('gave-up notice in Webex', () => aliceNotices().find((n) => n.includes('still scanning')), 20_000);
+    assert.equal(notice, 'Your file was not delivered to Bob Builder: Webex was still scanning it for malware when Parley gave up waiting.');
+    assert.equal(slack.filesIn(chat.bobChannel).length, filesBefore);
+  });
+
   test("the policy's file switch and size limit stop files; the text still goes", async () => {
     const { webex, slack, people } = t.world;
     const filesBefore = slack.filesIn(chat.bobChannel).length;

@@ -3,6 +3,7 @@
 // again, so that the recipient sees it once.
 
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
 import { connectAliceAndBob, type AliceAndBob } from '../kit/contacts.js';
@@ -73,5 +74,31 @@ describe('deliveries whose response was lost', () => {
 
     assert.equal(slack.messages(chat.bobChannel).filter((m) => m.text === 'lost-slack-2').length, 1);
     assert.equal(reconciled(), before, 'the lookup claimed a message that was never posted');
+  });
+
+  test('a Slack file share whose response was lost arrives once', async () => {
+    const { webex, slack, people } = t.world;
+    const before = reconciled();
+    slack.failNext({ method: 'files.completeUploadExternal', loseResponse: true });
+    const bytes = randomBytes(1000);
+
+    await webex.actAs(people.alice.token).sendFile({ roomId: chat.aliceRoom, file: { name: 'once.pdf', mediaType: 'application/pdf', bytes } });
+    await waitFor('file in Slack', () => slack.filesIn(chat.bobChannel).find((f) => f.bytes.equals(bytes)));
+    await t.hub.worker.drained();
+
+    assert.equal(slack.filesIn(chat.bobChannel).filter((f) => f.bytes.equals(bytes)).length, 1);
+    assert.equal(reconciled(), before + 1, 'the hub did not find the share before retrying');
+  });
+
+  test('a Webex file post whose response was lost arrives once', async () => {
+    const { webex, slack, people } = t.world;
+    webex.failNext({ method: 'POST', pathPrefix: '/messages', loseResponse: true });
+    const bytes = randomBytes(1000);
+
+    await slack.shareFileAsUser(people.bob.id, chat.bobChannel, { name: 'once.txt', mediaType: 'text/plain', bytes });
+    await waitFor('file in Webex', () => webex.contents().find((c) => c.name === 'once.txt'));
+    await t.hub.worker.drained();
+
+    assert.equal(webex.contents().filter((c) => c.name === 'once.txt').length, 1);
   });
 });

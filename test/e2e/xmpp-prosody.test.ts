@@ -386,6 +386,15 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     );
     assert.deepEqual((await webex.actAs(people.alice.token).downloadContent(inWebex.files![0]!)).bytes, Buffer.from('1'));
 
+    // More links than one message may carry: the first ten cross, and erin learns of the rest.
+    const before = webex.contents().length;
+    const many = Array.from({ length: 12 }, () => xml('x', { xmlns: 'jabber:x:oob' }, xml('url', {}, oneByte)));
+    await erin.send(xml('message', { type: 'chat', to: aliceProxy, id: 'file-many' }, xml('body', {}, 'a dozen'), ...many));
+    await waitFor('notice about the extra links', () => erin.bodiesFrom(componentDomain).find((b) => b.startsWith('2 of the files in your message were not passed on')));
+    await waitFor('ten files in Webex', () => (webex.contents().length >= before + 10 ? true : undefined));
+    await t.hub.worker.drained();
+    assert.equal(webex.contents().length, before + 10);
+
     const report = await upload('report.txt', Buffer.from('numbers'));
     await erin.send(xml('message', { type: 'chat', to: bobProxy, id: 'file-2' }, xml('body', {}, `see this ${report}`), xml('x', { xmlns: 'jabber:x:oob' }, xml('url', {}, report))));
     const inSlack = await waitFor('file in Slack', () => slack.filesIn(bobChannel).find((f) => f.name === 'report.txt'));

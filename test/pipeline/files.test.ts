@@ -1,19 +1,21 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
+import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 
 import type { FileSource } from '../../src/core/connector.js';
 import { FileNotDeliverableError } from '../../src/core/errors.js';
 import type { FileRef } from '../../src/core/events.js';
 import type { ConnectionId } from '../../src/core/ids.js';
-import { downloadFromUserUrl, isPrivateAddress } from '../../src/connectors/shared/files.js';
-import { deliveredName, FileSizeMismatchError, formatBytes, openForDelivery, type FileLimits } from '../../src/pipeline/files.js';
+import { download, downloadFromUserUrl, isPrivateAddress } from '../../src/connectors/shared/files.js';
+import { deliveredName, FileSizeMismatchError, formatBytes, openForDelivery, sweepSpools, type FileLimits } from '../../src/pipeline/files.js';
 
 const ref = (extra: Partial<FileRef> = {}): FileRef => ({ connectionId: 'src' as ConnectionId, handle: 'h', ...extra });
 
@@ -84,11 +86,55 @@ describe('files on their way between platforms', () => {
     });
   });
 
+  test('counting a file of unknown size stops at the policy limit when it is the smaller', async () => {
+    let pulled = 0;
+    const endless = new Readable({
+      read() {
+        pulled += 64 * 1024;
+        this.push(Buffer.alloc(64 * 1024));
+      },
+    });
+    const src: FileSource = { openFile: async () => ({ body: endless, mediaType: 'application/pdf' }) };
+    await assert.rejects(openForDelivery(src, ref(), { ...limits(1024 ** 3), policyBytes: 100_000 }, signal), /federation policy allows files up to 97.7 KB/);
+    assert.ok(pulled < 400_000, `read ${pulled} bytes`);
+  });
+
+  test('a transfer stopped early closes the source and removes the temporary file', async () => {
+    const before = spools();
+    let closed = false;
+    const body = Readable.from([Buffer.alloc(100_000), Buffer.alloc(100_000)]);
+    const src: FileSource = { openFile: async () => ({ body, mediaType: 'text/plain' }) };
+    const file = await openForDelivery(src, ref(), limits(1_000_000), signal);
+    file.body.once('close', () => (closed = true));
+    file.body.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(closed, true);
+    assert.equal(spools(), before, 'the temporary file is gone');
+
+    const announced = new Readable({ read() {} });
+    const known: FileSource = { openFile: async () => ({ body: announced, mediaType: 'text/plain', size: 10 }) };
+    const opened = await openForDelivery(known, ref(), limits(1000), signal);
+    opened.body.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(announced.destroyed, true, 'the source stream is closed with it');
+  });
+
   test('a source that sends more or fewer bytes than it announced fails the transfer', async () => {
     const more = await openForDelivery(source(Buffer.alloc(20), { size: 10 }), ref(), limits(1000), signal);
     await assert.rejects(text(more.body), FileSizeMismatchError);
     const fewer = await openForDelivery(source(Buffer.alloc(5), { size: 10 }), ref(), limits(1000), signal);
     await assert.rejects(text(fewer.body), FileSizeMismatchError);
+  });
+
+  test('a sweep removes old temporary files and leaves young ones', async () => {
+    const old = await mkdtemp(`${tmpdir()}/parley-file-`);
+    const young = await mkdtemp(`${tmpdir()}/parley-file-`);
+    const dayAgo = (Date.now() - 2 * 24 * 3600 * 1000) / 1000;
+    await utimes(old, dayAgo, dayAgo);
+    assert.ok((await sweepSpools(24 * 3600 * 1000)) >= 1);
+    assert.equal(readdirSync(tmpdir()).includes(old.split('/').at(-1)!), false);
+    assert.equal(readdirSync(tmpdir()).includes(young.split('/').at(-1)!), true);
+    await rm(young, { recursive: true });
   });
 
   test('a file without a name gets one with the extension of its type; unsafe characters are replaced', () => {
@@ -100,6 +146,22 @@ describe('files on their way between platforms', () => {
     assert.equal(deliveredName('a\u0000b\nc.txt', 'text/plain', at), 'a_b_c.txt');
     assert.equal(deliveredName('e\u0301te\u0301.txt', 'text/plain', at), 'été.txt');
     assert.equal(deliveredName('..', 'text/plain', at), 'file-20261204-101112.txt');
+    assert.equal(deliveredName('...', 'text/plain', at), 'file-20261204-101112.txt');
+  });
+
+  test('direction overrides, invisible characters and trailing dots leave the name; emoji stay whole', () => {
+    assert.equal(deliveredName('invoice\u202egpj.exe', 'application/octet-stream'), 'invoicegpj.exe');
+    assert.equal(deliveredName('setup.exe\u200b', 'application/octet-stream'), 'setup.exe');
+    assert.equal(deliveredName('setup.exe. ', 'application/octet-stream'), 'setup.exe');
+    assert.equal(deliveredName('a\u0085b\u2028c.txt', 'text/plain'), 'a_b_c.txt');
+    assert.equal(deliveredName('family 👨‍👩‍👧 🏳️‍⚧️.png', 'image/png'), 'family 👨‍👩‍👧 🏳️‍⚧️.png');
+  });
+
+  test('a name over 255 bytes is shortened at a character boundary, keeping its extension', () => {
+    const long = deliveredName(`${'가'.repeat(10_000)}.pdf`, 'application/pdf');
+    assert.ok(Buffer.byteLength(long) <= 255);
+    assert.ok(long.endsWith('가.pdf'));
+    assert.equal(deliveredName(`${'a'.repeat(300)}`, 'text/plain').length, 255);
   });
 
   test('sizes read as people expect', () => {
@@ -117,6 +179,7 @@ describe('downloads from links users send', () => {
   before(async () => {
     server = createServer((request, response) => {
       if (request.url === '/gone') return void response.writeHead(404).end();
+      if (request.url === '/gzip') return void response.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip', 'content-length': '20' }).end(gzipSync('hello'));
       if (request.url === '/moved') return void response.writeHead(302, { location: 'http://127.0.0.1:1/' }).end();
       response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': '5' }).end('hello');
     });
@@ -126,7 +189,7 @@ describe('downloads from links users send', () => {
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   test('private, loopback and link-local addresses are recognised', () => {
-    for (const address of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '0.0.0.0', '::1', '::', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe', '100.64.0.1']) {
+    for (const address of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '0.0.0.0', '::1', '::', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe', '100.64.0.1', '::7f00:1', '::ffff:0:7f00:1', '2002:7f00:1::', 'fec0::1', '64:ff9b:1::1']) {
       assert.equal(isPrivateAddress(address), true, address);
     }
     for (const address of ['93.184.216.34', '2606:4700::1111', '8.8.8.8', '::ffff:8.8.8.8']) assert.equal(isPrivateAddress(address), false, address);
@@ -160,6 +223,13 @@ describe('downloads from links users send', () => {
     assert.equal(await text(got.body), 'hello');
     await assert.rejects(downloadFromUserUrl(`http://127.0.0.1:${port}/gone`, { allowPrivate: true, where: 'test' }), /deleted before it could be passed on/);
     await assert.rejects(downloadFromUserUrl(`http://127.0.0.1:${port}/moved`, { allowPrivate: true, where: 'test' }), /returned 302/);
+    await assert.rejects(downloadFromUserUrl(`http://127.0.0.1:${port}/gzip`, { allowPrivate: true, where: 'test' }), /sent it compressed \(gzip\)/);
+  });
+
+  test('a compressed download from a platform is not taken to be the compressed size', async () => {
+    const got = await download(`http://127.0.0.1:${port}/gzip`, { where: 'test' });
+    assert.equal(got.size, undefined, 'the size is counted instead');
+    assert.equal(await text(got.body), 'hello');
   });
 
 });

@@ -40,7 +40,12 @@ export async function download(
 ): Promise<Download> {
   let response: Response;
   try {
-    response = await fetch(url, { headers: init.headers ?? {}, redirect: init.redirect ?? 'error', ...(init.signal ? { signal: init.signal } : {}) });
+    // Identity encoding: a compressed body's Content-Length is not the file's size.
+    response = await fetch(url, {
+      headers: { ...init.headers, 'accept-encoding': 'identity' },
+      redirect: init.redirect ?? 'error',
+      ...(init.signal ? { signal: init.signal } : {}),
+    });
   } catch (error) {
     throw new PlatformUnavailableError(`${init.where} failed: ${(error as Error).message}.`, undefined, { cause: error });
   }
@@ -63,7 +68,9 @@ export async function download(
     throw new PlatformRejectedError(String(response.status), `${init.where} returned ${response.status}.`);
   }
   const length = response.headers.get('content-length');
-  const size = length !== null && /^\d+$/.test(length) ? Number(length) : undefined;
+  const encoding = (response.headers.get('content-encoding') ?? 'identity').toLowerCase();
+  // fetch decodes a compressed body, so its Content-Length is then the compressed size.
+  const size = length !== null && /^\d+$/.test(length) && encoding === 'identity' ? Number(length) : undefined;
   return {
     body: Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
     mediaType: (response.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim(),
@@ -133,10 +140,17 @@ const privateRanges = (() => {
     list.addSubnet(net, prefix, 'ipv4');
   }
   for (const [net, prefix] of [
-    ['::', 127],
+    // Unspecified, loopback and IPv4-compatible (::a.b.c.d) addresses.
+    ['::', 96],
+    ['::ffff:0:0:0', 96],
     ['64:ff9b::', 96],
+    ['64:ff9b:1::', 48],
+    ['100::', 64],
+    ['2001:db8::', 32],
+    ['2002::', 16],
     ['fc00::', 7],
     ['fe80::', 10],
+    ['fec0::', 10],
     ['ff00::', 8],
   ] as const) {
     list.addSubnet(net, prefix, 'ipv6');
@@ -191,14 +205,24 @@ export async function downloadFromUserUrl(url: string, init: { allowPrivate: boo
   }
   const get = parsed.protocol === 'https:' ? httpsGet : httpGet;
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    const request = get(parsed, { ...(init.allowPrivate ? {} : { lookup: publicLookup }), ...(init.signal ? { signal: init.signal } : {}), timeout: init.timeoutMs ?? 30_000 }, resolve);
+    const request = get(
+      parsed,
+      {
+        headers: { 'accept-encoding': 'identity' },
+        ...(init.allowPrivate ? {} : { lookup: publicLookup }),
+        ...(init.signal ? { signal: init.signal } : {}),
+        timeout: init.timeoutMs ?? 30_000,
+      },
+      resolve,
+    );
     request.once('timeout', () => request.destroy(new Error('timed out waiting for a response')));
     request.once('error', reject);
   }).catch((error: unknown) => {
     if ((error as { code?: string }).code === 'EADDRNOTAVAIL') {
       throw new FileNotDeliverableError('file_url_private', 'its link points into a private network, which Parley does not fetch from');
     }
-    throw new PlatformUnavailableError(`${init.where} failed: ${(error as Error).message}.`, undefined, { cause: error });
+    // The code, not the message: a DNS error's message names the link's host.
+    throw new PlatformUnavailableError(`${init.where} failed: ${(error as NodeJS.ErrnoException).code ?? 'network error'}.`, undefined, { cause: error });
   });
   const status = response.statusCode ?? 0;
   if (status === 429 || status >= 500) {
@@ -214,6 +238,12 @@ export async function downloadFromUserUrl(url: string, init: { allowPrivate: boo
     throw new PlatformRejectedError(String(status), `${init.where} returned ${status}.`);
   }
   const length = response.headers['content-length'];
+  // node:http does not decode compressed bodies; a compressed one is refused, since its bytes are not the file.
+  const encoding = (response.headers['content-encoding'] ?? 'identity').toLowerCase();
+  if (encoding !== 'identity') {
+    response.destroy();
+    throw new FileNotDeliverableError('file_encoding', `its server sent it compressed (${encoding.slice(0, 20)}) although it was asked not to`);
+  }
   const size = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
   return {
     body: response,

@@ -425,6 +425,8 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
         );
         if (!slot.upload_url || !slot.file_id) throw new PlatformRejectedError('no_upload_url', 'Slack files.getUploadURLExternal returned no upload URL.');
         fileId = slot.file_id;
+        // Noted before the share, so that a share whose outcome is lost can be found again.
+        await this.context!.setState(`upload:${delivery.id}`, fileId);
         await this.upload(slot.upload_url, file, delivery.signal);
       } finally {
         file.body.destroy();
@@ -517,12 +519,21 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
     return { messageIds: ids, ...(binding ? { binding } : {}) };
   }
 
-  /** Finds the delivery's posts by the delivery id the hub put in their message metadata. */
+  /**
+   * Finds the delivery's posts by the delivery id the hub put in their message metadata, or
+   * a file by the id Slack gave its upload, when it was shared into the channel.
+   */
   async findDelivered(delivery: Delivery, since: Date): Promise<SendResult | undefined> {
     const sender = delivery.sender;
     const channel =
       sender.kind === 'bot' ? await this.imWith(delivery.recipient.platformUserId) : sender.binding?.conversationId;
     if (!channel) return undefined;
+
+    if (delivery.event.kind === 'file') {
+      const fileId = await this.context!.getState(`upload:${delivery.id}`);
+      const ts = fileId ? await this.sharedTs(fileId, channel) : undefined;
+      return ts ? { messageIds: [slackMessageId(channel, ts)] } : undefined;
+    }
 
     const history = await slackCall('conversations.history', () =>
       this.client.conversations.history({

@@ -20,7 +20,7 @@ import type {
   FileTarget,
   FileContent,
 } from '../../core/connector.js';
-import { FileNotDeliverableError, ParleyError, PlatformRejectedError, PlatformUnavailableError, RequestStaleError } from '../../core/errors.js';
+import { FileNotDeliverableError, FileNotReadyError, ParleyError, PlatformRejectedError, PlatformUnavailableError, RequestStaleError } from '../../core/errors.js';
 import type { FileEvent, FileRef, InboundEvent, PresenceStatus } from '../../core/events.js';
 import type {
   ConnectionId,
@@ -403,7 +403,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
       redirect: 'follow',
       explain: (response) => {
         if (response.status === 423) {
-          return new PlatformUnavailableError('Webex is still scanning the file for malware.', retryAfterMs(response.headers.get('retry-after')) ?? 5000);
+          return new FileNotReadyError(retryAfterMs(response.headers.get('retry-after')) ?? 5000, 'Webex was still scanning it for malware when Parley gave up waiting');
         }
         if (response.status === 410) return new FileNotDeliverableError('file_infected', "Webex's malware scan found a threat in it");
         if (response.status === 428) return new FileNotDeliverableError('file_unscannable', 'Webex could not scan it for malware, and Parley passes on only scanned files');

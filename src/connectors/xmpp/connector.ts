@@ -56,6 +56,9 @@ const ns = {
   oob: 'jabber:x:oob',
 } as const;
 
+/** Out-of-band links passed on from one message; clients send one per file. */
+const maxLinksPerMessage = 10;
+
 /** Headers XEP-0363 lets a slot ask for on the upload; others are dropped. */
 const slotHeaders = new Set(['authorization', 'cookie', 'expires']);
 
@@ -466,10 +469,10 @@ export class XmppConnector implements Connector, PresenceSink, FileSource, Typin
     const replace = child(stanza, 'replace', ns.correct);
     const retract = child(stanza, 'retract', ns.retract);
     const reactions = child(stanza, 'reactions', ns.reactions);
-    const links = children(stanza, 'x', ns.oob)
+    const allLinks = children(stanza, 'x', ns.oob)
       .map((oob) => text(child(oob, 'url', ns.oob)).trim())
-      .filter((url) => url !== '' && url.length <= 4096)
-      .slice(0, 10);
+      .filter((url) => url !== '' && url.length <= 4096);
+    const links = allLinks.slice(0, maxLinksPerMessage);
 
     if (retract?.attrs.id) {
       // XEP-0424: only the sender's own message; its key carries the sender's JID.
@@ -494,6 +497,7 @@ export class XmppConnector implements Connector, PresenceSink, FileSource, Typin
         messageId: `${bare}/${stanzaId}` as PlatformMessageId,
         files: links.map((url) => ({ connectionId: this.connectionId, handle: url, ...nameOfLink(url) })),
         ...(caption.trim() !== '' ? { body: parseStyling(caption.trim()) } : {}),
+        ...(allLinks.length > links.length ? { omitted: allLinks.length - links.length } : {}),
       };
       events.push({ platformEventId: randomUUID(), target, event: file });
     } else if (!body && to.local !== undefined && typingStates.has(chatState(stanza) ?? '')) {
