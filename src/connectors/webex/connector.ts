@@ -20,7 +20,7 @@ import type {
   FileTarget,
   FileContent,
 } from '../../core/connector.js';
-import { FileNotDeliverableError, FileNotReadyError, ParleyError, PlatformRejectedError, PlatformUnavailableError, RequestStaleError } from '../../core/errors.js';
+import { FileNotDeliverableError, FileNotReadyError, ParleyError, PlatformRejectedError, RequestStaleError } from '../../core/errors.js';
 import type { FileEvent, FileRef, InboundEvent, PresenceStatus } from '../../core/events.js';
 import type {
   ConnectionId,
