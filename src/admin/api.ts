@@ -4,6 +4,8 @@
 // CSRF token in `x-csrf-token`. An org admin asking for another organisation gets 404, as
 // if it did not exist, and an auditor may only read.
 
+import { PassThrough } from 'node:stream';
+
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -11,6 +13,7 @@ import { z } from 'zod';
 import { ErrorCode, NotFoundError, ParleyError } from '../core/errors.js';
 import type { ConnectionId, DeliveryId, OrgId } from '../core/ids.js';
 import type { Directory } from '../pipeline/directory.js';
+import { exportRecords } from '../pipeline/metadata-export.js';
 import type { PolicyBook } from '../policy/book.js';
 import { parseFileFacts } from '../policy/evaluate.js';
 import { features, type Feature } from '../policy/model.js';
@@ -82,6 +85,16 @@ const metadataQuery = z
     from: z.coerce.number().int().min(0).optional(),
     to: z.coerce.number().int().min(0).optional(),
     afterSeq: z.coerce.number().int().min(0).optional(),
+  })
+  .strict();
+const exportQuery = z
+  .object({
+    format: z.enum(['csv', 'jsonl']).default('csv'),
+    user: z.string().max(320).optional(),
+    type: z.string().max(32).optional(),
+    sessionId: z.string().max(64).optional(),
+    from: z.coerce.number().int().min(0).optional(),
+    to: z.coerce.number().int().min(0).optional(),
   })
   .strict();
 const auditQuery = z
@@ -278,6 +291,43 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
       const org = orgOf(request);
       const query = parseBody(pageQuery.extend({ after: z.string().max(320).optional() }), request.query);
       return { users: await deps.store.views.users(org, query.limit, query.after) };
+    });
+
+    api.get('/api/v1/orgs', async (request) => {
+      const { admin } = who(request);
+      const visible = deps.directory.orgIds().filter((id) => admin.orgId === null || admin.orgId === id);
+      return { orgs: await deps.store.views.orgs(visible) };
+    });
+
+    api.get('/api/v1/orgs/:org/invitations', async (request) => {
+      const org = orgOf(request);
+      const query = parseBody(pageQuery, request.query);
+      return { invitations: await deps.store.views.invitations(org, query.limit) };
+    });
+
+    // The whole metadata log of the organisation, streamed page by page; audited, as it leaves the hub.
+    api.get('/api/v1/orgs/:org/metadata/export', async (request, reply) => {
+      const org = orgOf(request);
+      const { format, ...filter } = parseBody(exportQuery, request.query);
+      await deps.store.appendAudit({
+        at: Date.now(),
+        actor: who(request).admin.email,
+        source: request.ip,
+        action: 'metadata.export',
+        orgId: org,
+        target: `metadata of ${org}`,
+        oldValue: null,
+        newValue: JSON.stringify({ format, ...filter }),
+      });
+      const out = new PassThrough();
+      void exportRecords((afterSeq) => deps.store.views.metadata(org, { ...filter, afterSeq, limit: 1000 }), format, out)
+        .then(() => out.end())
+        .catch((error: unknown) => out.destroy(error as Error));
+      const day = new Date().toISOString().slice(0, 10);
+      void reply
+        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson')
+        .header('content-disposition', `attachment; filename="parley-metadata-${org}-${day}.${format}"`);
+      return reply.send(out);
     });
 
     api.get('/api/v1/orgs/:org/contacts', async (request) => {

@@ -47,6 +47,19 @@ export const openApiDocument = {
     '/api/v1/tokens/{id}': {
       delete: { summary: 'Revoke an API token.', parameters: [pathId, csrf], responses: { '200': { description: 'Revoked.' }, ...errors } },
     },
+    '/api/v1/orgs': {
+      get: { summary: 'The organisations the admin may see, with their verified domains.', responses: { '200': { description: 'Organisations.' }, ...errors } },
+    },
+    '/api/v1/orgs/{org}/invitations': {
+      get: { summary: "Invitations from or to the organisation's users, newest first, with their status.", parameters: [org], responses: { '200': { description: 'Invitations.' }, ...errors } },
+    },
+    '/api/v1/orgs/{org}/metadata/export': {
+      get: {
+        summary: "The organisation's metadata log as CSV or JSON lines, streamed; the export is audited.",
+        parameters: [org, { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['csv', 'jsonl'] } }],
+        responses: { '200': { description: 'The records, oldest first; never content.' }, ...errors },
+      },
+    },
     '/api/v1/orgs/{org}/connections': {
       get: { summary: "The organisation's platform connections and their health; never their credentials.", parameters: [org], responses: { '200': { description: 'Connections.' }, ...errors } },
       post: {

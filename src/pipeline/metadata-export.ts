@@ -50,17 +50,26 @@ export async function exportMetadata(
   out: Writable,
   range: { from?: number; to?: number } = {},
 ): Promise<number> {
+  return exportRecords((afterSeq) => store.queryMetadata({ ...range, afterSeq, limit: 1000 }), format, out);
+}
+
+/**
+ * Writes metadata records page by page, as `nextPage` returns them after a sequence number,
+ * waiting for the output to drain so that a large export holds one page in memory.
+ */
+export async function exportRecords(nextPage: (afterSeq: number) => Promise<MetadataRecord[]>, format: ExportFormat, out: Writable): Promise<number> {
   let count = 0;
   let afterSeq = 0;
   if (format === 'csv') out.write(`${columns.join(',')}\n`);
 
   for (;;) {
-    const page = await store.queryMetadata({ ...range, afterSeq, limit: 1000 });
+    const page = await nextPage(afterSeq);
     for (const record of page) {
       const fields = row(record);
       out.write(format === 'csv' ? `${columns.map((c) => csvField(fields[c])).join(',')}\n` : `${JSON.stringify(fields)}\n`);
       count++;
     }
+    if (out.writableNeedDrain) await new Promise((resolve) => out.once('drain', resolve));
     const last = page[page.length - 1];
     if (!last) break;
     afterSeq = last.seq;

@@ -38,6 +38,16 @@ export interface MetadataFilter {
   limit: number;
 }
 
+export interface OrgInvitation {
+  id: string;
+  from: string;
+  to: string;
+  status: string;
+  createdAt: number;
+  expiresAt: number;
+  decidedAt: number | null;
+}
+
 export class OrgViews {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -79,6 +89,36 @@ export class OrgViews {
       status: r.status,
       createdAt: Number(r.created_at),
       endedAt: r.ended_at === null ? null : Number(r.ended_at),
+    }));
+  }
+
+  /** Names and domains of these organisations, by id. */
+  async orgs(ids: readonly OrgId[]): Promise<Array<{ id: OrgId; name: string; domains: string[] }>> {
+    if (ids.length === 0) return [];
+    const orgs = await this.db.selectFrom('orgs').select(['id', 'name']).where('id', 'in', [...ids]).orderBy('id').execute();
+    const domains = await this.db.selectFrom('domains').select(['domain', 'org_id']).where('org_id', 'in', [...ids]).where('verified', '=', 1).orderBy('domain').execute();
+    return orgs.map((o) => ({ id: o.id as OrgId, name: o.name, domains: domains.filter((d) => d.org_id === o.id).map((d) => d.domain) }));
+  }
+
+  /** Invitations from or to the organisation's users, newest first, with their status. */
+  async invitations(orgId: OrgId, limit: number): Promise<OrgInvitation[]> {
+    const rows = await this.db
+      .selectFrom('invitations as i')
+      .innerJoin('users as f', 'f.id', 'i.from_user_id')
+      .innerJoin('users as t', 't.id', 'i.to_user_id')
+      .select(['i.id', 'i.to_email', 'i.status', 'i.created_at', 'i.expires_at', 'i.decided_at', 'f.email as from_email', 'f.id as from_id'])
+      .where((eb) => eb.or([eb('f.org_id', '=', orgId), eb('t.org_id', '=', orgId)]))
+      .orderBy('i.created_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      from: r.from_email ?? r.from_id,
+      to: r.to_email,
+      status: r.status,
+      createdAt: Number(r.created_at),
+      expiresAt: Number(r.expires_at),
+      decidedAt: r.decided_at === null ? null : Number(r.decided_at),
     }));
   }
 

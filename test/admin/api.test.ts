@@ -325,6 +325,32 @@ describe('admin API', () => {
     assert.equal(audit.entries.length, 1);
   });
 
+  test('organisations, invitations and the metadata export, each within the organisation', async () => {
+    const globex = await login('globex', 'it@globex.example', passwords.globex);
+    const orgs = (await (await call('GET', '/api/v1/orgs', undefined, globex)).json()) as { orgs: Array<{ id: string; domains: string[] }> };
+    assert.deepEqual(orgs.orgs, [{ id: 'globex', name: 'Globex', domains: ['globex.example'] }]);
+    const all = (await (await call('GET', '/api/v1/orgs', undefined, await login('operator', 'operator@hub.example', passwords.operator))).json()) as { orgs: Array<{ id: string }> };
+    assert.deepEqual(all.orgs.map((o) => o.id), ['acme', 'globex']);
+
+    const invitations = (await (await call('GET', '/api/v1/orgs/globex/invitations', undefined, globex)).json()) as { invitations: Array<{ from: string; to: string; status: string }> };
+    assert.ok(invitations.invitations.some((i) => i.from === 'alice@acme.example' && i.to === 'bob@globex.example' && i.status === 'accepted'));
+
+    const csv = await call('GET', '/api/v1/orgs/globex/metadata/export?format=csv', undefined, globex);
+    assert.equal(csv.status, 200);
+    assert.equal(csv.headers.get('content-type'), 'text/csv; charset=utf-8');
+    assert.match(csv.headers.get('content-disposition') ?? '', /^attachment; filename="parley-metadata-globex-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const lines = (await csv.text()).trim().split('\n');
+    assert.equal(lines[0], 'time,type,event_kind,sender,receiver,session_id,source_platform,target_platform,source_org,target_org,outcome');
+    assert.ok(lines.length > 3);
+    assert.ok(lines.slice(1).every((line) => line.includes(',globex,') || line.includes(',globex')), 'a record of another organisation was exported');
+    const jsonl = await (await call('GET', '/api/v1/orgs/globex/metadata/export?format=jsonl&type=im', undefined, globex)).text();
+    assert.ok(jsonl.trim().split('\n').every((line) => (JSON.parse(line) as { type: string }).type === 'im'));
+    assert.equal((await call('GET', '/api/v1/orgs/globex/metadata/export?format=xlsx', undefined, globex)).status, 400);
+    const audit = (await (await call('GET', '/api/v1/orgs/globex/audit?action=metadata.export', undefined, globex)).json()) as { entries: Array<{ actor: string }> };
+    assert.equal(audit.entries.length, 2);
+    assert.equal(audit.entries[0]!.actor, 'it@globex.example');
+  });
+
   test('API tokens act within their scope and organisation', async () => {
     const globex = await login('globex', 'it@globex.example', passwords.globex);
     const create = async (scopes: string[]) => {
