@@ -88,7 +88,10 @@ export interface NewAdmin {
   email: string;
   role: AdminRole;
   orgId?: OrgId;
-  password: string;
+  /** Required unless `sso` is set. */
+  password?: string;
+  /** Logs in only through the organisation's single sign-on: no password, no TOTP. */
+  sso?: boolean;
 }
 
 export interface CreatedAdmin {
@@ -129,6 +132,14 @@ export class AccountService {
       throw new AccountInvalidError(`A ${input.role} belongs to an organisation; give its id.`);
     }
     if (await this.store.admins.byEmail(email)) throw new AccountInvalidError(`An admin with the address ${email} exists already.`);
+    if (input.sso) {
+      if (input.role === 'operator') throw new AccountInvalidError('Single sign-on is for org admins and auditors; an operator logs in with a password and TOTP.');
+      const id = randomUUID();
+      // No password or TOTP secret: a password login for this account always fails.
+      await this.store.admins.create({ id, email, role: input.role, orgId: input.orgId!, passwordHash: '', totpSecret: '', recoveryHashes: [], ssoOnly: true }, now);
+      return { id, totpUri: '', recoveryCodes: [] };
+    }
+    if (input.password === undefined) throw new AccountInvalidError('A password is required for an admin who does not log in through single sign-on.');
     checkPassword(input.password, email);
 
     // NOTE: the TOTP secret is stored as is; it moves under the credential store's
@@ -145,6 +156,7 @@ export class AccountService {
         passwordHash: await hash(input.password),
         totpSecret: secret,
         recoveryHashes: recoveryCodes.map(sha256),
+        ssoOnly: false,
       },
       now,
     );
@@ -189,7 +201,7 @@ export class AccountService {
     }
     if (admin.lockedUntil > now) throw lockedError(admin.lockedUntil, now);
 
-    const passwordOk = await verify(admin.passwordHash, password).catch(() => false);
+    const passwordOk = !admin.ssoOnly && (await verify(admin.passwordHash, password).catch(() => false));
     const step = Math.floor(now / 30_000);
     let totpStep: number | undefined;
     let recovery = admin.recoveryHashes;
@@ -290,7 +302,26 @@ export class AccountService {
       recoveryHashes: [],
       failedLogins: 0,
       lockedUntil: 0,
+      ssoOnly: false,
     };
+  }
+
+  /**
+   * Starts a session for an admin whom the organisation's identity provider vouched for. Only
+   * an org admin or auditor of that organisation gets one; a locked account does not.
+   */
+  async ssoLogin(email: string, orgId: OrgId, source: string, now = Date.now()): Promise<Session> {
+    const admin = await this.store.admins.byEmail(email.toLowerCase());
+    if (!admin || admin.role === 'operator' || admin.orgId !== orgId || admin.lockedUntil > now) {
+      this.logger?.warn({ org: orgId, source }, 'Single sign-on named no admin of the organisation; refused.');
+      if (admin) await this.audit(admin, source, 'admin.sso_refused', now);
+      throw new LoginError(`Login failed: your identity provider vouched for you, but you have no admin account at ${orgId} on this hub. Ask your operator to create one.`);
+    }
+    const id = randomBytes(32).toString('base64url');
+    const csrfToken = randomBytes(32).toString('base64url');
+    await this.store.admins.createSession(sha256(id), { adminId: admin.id, csrfToken, source, createdAt: now, lastSeenAt: now });
+    await this.audit(admin, source, 'admin.login_sso', now);
+    return { id, csrfToken, admin };
   }
 
   /** The actor an admin acts as: an org admin is confined to their organisation. */

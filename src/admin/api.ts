@@ -21,11 +21,14 @@ import type { AdminRecord } from '../store/admin-repo.js';
 import type { Store } from '../store/store.js';
 import { AccountService } from './accounts.js';
 import type { ConnectionService } from './connections.js';
+import type { SsoService } from './sso.js';
 import type { DomainService } from './domains.js';
 import { openApiDocument } from './openapi.js';
 import type { AdminService } from './service.js';
 
 export const sessionCookie = 'parley_session';
+/** Carries the state of a single sign-on login between the start and the callback. */
+const ssoCookie = 'parley_sso_state';
 
 export interface AdminApiDeps {
   accounts: AccountService;
@@ -35,6 +38,9 @@ export interface AdminApiDeps {
   policies: PolicyBook;
   directory: Directory;
   connections: ConnectionService;
+  sso: SsoService;
+  /** The hub's public base URL, which single sign-on callbacks come back to. */
+  publicUrl: () => string;
 }
 
 class ForbiddenError extends ParleyError {
@@ -140,10 +146,29 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
       return { csrfToken: session.csrfToken, admin: { email: session.admin.email, role: session.admin.role, orgId: session.admin.orgId } };
     });
 
+    // Single sign-on: the browser goes to the identity provider and comes back to the callback.
+    // The state cookie is SameSite=Lax, since the way back is a navigation from the provider's site.
+    api.get('/api/v1/sso/:org/login', async (request, reply) => {
+      const org = str((request.params as Record<string, unknown>).org) as OrgId;
+      if (!deps.sso.enabled(org)) throw new NotFoundError(`Organisation ${org} has no single sign-on; log in with password and TOTP.`);
+      const { url, state } = await deps.sso.start(org);
+      void reply.setCookie(ssoCookie, state, { httpOnly: true, secure: true, sameSite: 'lax', path: '/api/v1/sso', maxAge: 600 });
+      return reply.redirect(url, 302);
+    });
+
+    api.get('/api/v1/sso/callback', async (request, reply) => {
+      void reply.clearCookie(ssoCookie, { path: '/api/v1/sso' });
+      const callback = new URL(request.url, deps.publicUrl());
+      const { orgId, email } = await deps.sso.finish(callback, request.cookies[ssoCookie]);
+      const session = await deps.accounts.ssoLogin(email, orgId, request.ip);
+      void reply.setCookie(sessionCookie, session.id, { httpOnly: true, secure: true, sameSite: 'strict', path: '/api/v1' });
+      return { csrfToken: session.csrfToken, admin: { email: session.admin.email, role: session.admin.role, orgId: session.admin.orgId } };
+    });
+
     // Every other route needs a session, and every change its CSRF token.
     api.addHook('preHandler', async (request) => {
       const route = request.routeOptions.url;
-      if (route === '/api/v1/openapi.json' || (request.method === 'POST' && route === '/api/v1/session')) return;
+      if (route === '/api/v1/openapi.json' || (request.method === 'POST' && route === '/api/v1/session') || route?.startsWith('/api/v1/sso/')) return;
 
       // Automation sends a bearer token instead of a cookie; no browser sends it on its own,
       // so it needs no CSRF token. Tokens cannot manage tokens.

@@ -32,6 +32,21 @@ export const openApiDocument = {
       },
       delete: { summary: 'Log out.', parameters: [csrf], responses: { '200': { description: 'Logged out.' }, '401': errors['401'], '403': errors['403'] } },
     },
+    '/api/v1/sso/{org}/login': {
+      get: {
+        summary: "Start a login through the organisation's OpenID Connect identity provider; redirects there.",
+        security: [],
+        parameters: [org],
+        responses: { '302': { description: 'To the identity provider.' }, '404': { description: 'The organisation has no single sign-on.' } },
+      },
+    },
+    '/api/v1/sso/callback': {
+      get: {
+        summary: 'Finish a single sign-on login; sets the session cookie and returns the CSRF token.',
+        security: [],
+        responses: { '200': { description: 'Logged in.' }, '401': { description: 'The login was refused; the message says why.' } },
+      },
+    },
     '/api/v1/audit': {
       get: { summary: 'The whole hub\'s audit log, logins included; for the operator.', responses: { '200': { description: 'Entries.' }, ...errors } },
     },

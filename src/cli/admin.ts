@@ -23,15 +23,18 @@ export interface AdminOptions {
   org?: string | undefined;
   file?: string | undefined;
   email?: string | undefined;
+  sso?: boolean | undefined;
   from?: string | undefined;
   to?: string | undefined;
 }
 
 export const adminUsage = `  admin ...                        admin actions, each written to the audit log:
-  admin create --config FILE --email EMAIL --role operator|org_admin|auditor [--org ID]
+  admin create --config FILE --email EMAIL --role operator|org_admin|auditor [--org ID] [--sso]
                                    create an admin; the password is read from
                                    PARLEY_ADMIN_PASSWORD, and the TOTP secret and
-                                   recovery codes are printed once
+                                   recovery codes are printed once; with --sso, an
+                                   org admin or auditor who logs in only through the
+                                   organisation's single sign-on
   admin policy show --config FILE --org ID
   admin policy set --config FILE --org ID --file POLICY.yaml
   admin suspend|reinstate --config FILE --email EMAIL
@@ -105,6 +108,13 @@ export async function runAdmin(
         }
         if (role !== 'operator' && !config.orgs.some((org) => org.id === options.org)) {
           throw new ConfigInvalidError(`A ${role} needs --org with the id of an organisation in the config.`);
+        }
+        if (options.sso) {
+          const org = config.orgs.find((o) => o.id === options.org);
+          if (!org?.sso) throw new ConfigInvalidError(`Organisation ${String(options.org)} has no sso section in the config; add one before creating single sign-on admins.`);
+          await new AccountService(store).create({ email, role: role as AdminRole, orgId: org.id as OrgId, sso: true });
+          await store.appendAudit({ at: Date.now(), actor: actor.id, source: actor.source, action: 'admin.create', orgId: org.id as OrgId, target: `admin ${email}`, oldValue: null, newValue: `${role} (single sign-on)` });
+          return `Admin ${email} (${role}) created; they log in through ${org.sso.issuer} at /api/v1/sso/${org.id}/login.`;
         }
         const password = env.PARLEY_ADMIN_PASSWORD;
         if (!password) throw new ConfigInvalidError('Set the new admin\'s password in the environment variable PARLEY_ADMIN_PASSWORD.');

@@ -45,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
       role: { type: 'string' },
       file: { type: 'string' },
       email: { type: 'string' },
+      sso: { type: 'boolean' },
       size: { type: 'string' },
       type: { type: 'string' },
       name: { type: 'string' },

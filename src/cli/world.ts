@@ -36,6 +36,8 @@ export interface WorldOptions {
   configExtra?: Record<string, unknown>;
   /** Turns on users.getPresence polling in the Slack connection. */
   slackPresencePolling?: boolean;
+  /** More keys of the organisations' entries, by org id, such as `sso`. */
+  orgSettings?: Record<string, Record<string, unknown>>;
   /** Organisations beyond Acme and Globex, without connections, for tests that add them through the API. */
   extraOrgs?: Array<{ id: string; name: string; domains: string[] }>;
   /** Other keys of the Webex and Slack connections' sections, such as maxFileBytes. */
@@ -110,8 +112,8 @@ export async function createWorld(options: WorldOptions): Promise<World> {
           delivery: options.delivery ?? {},
           ...options.configExtra,
           orgs: [
-            { id: 'acme', name: 'Acme', domains: ['acme.example'] },
-            { id: 'globex', name: 'Globex', domains: ['globex.example'] },
+            { id: 'acme', name: 'Acme', domains: ['acme.example'], ...options.orgSettings?.acme },
+            { id: 'globex', name: 'Globex', domains: ['globex.example'], ...options.orgSettings?.globex },
             ...(options.xmpp ? [{ id: 'initech', name: 'Initech', domains: [options.xmpp.partnerDomain] }] : []),
             ...(options.extraOrgs ?? []),
           ],

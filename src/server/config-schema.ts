@@ -8,6 +8,7 @@ import { slackConfigSchema } from '../connectors/slack/config.js';
 import { webexConfigSchema } from '../connectors/webex/config.js';
 import { xmppConfigSchema } from '../connectors/xmpp/config.js';
 import { orgPolicySchema } from '../policy/model.js';
+import { secret } from '../core/secret.js';
 
 const id = z
   .string()
@@ -94,12 +95,25 @@ export const domainVerificationSchema = z
   })
   .strict();
 
+export const ssoSchema = z
+  .object({
+    issuer: z.url().describe("The identity provider's issuer URL; its /.well-known/openid-configuration is read from it."),
+    clientId: z.string().min(1).describe('The client id of the Parley application registered at the identity provider.'),
+    clientSecret: secret.describe('Its client secret.'),
+    requireMfa: z
+      .boolean()
+      .default(true)
+      .describe("Accept a login only when the ID token's amr claim says the admin used a second factor (mfa, otp, hwk, swk, sms, fpt, face)."),
+  })
+  .strict();
+
 export const orgSchema = z
   .object({
     id: id.describe('Organisation id.'),
     name: z.string().min(1).describe('Display name.'),
     domains: z.array(domain).min(1).describe("The organisation's email domains."),
     policy: orgPolicySchema.optional().describe('Federation policy; open to every domain, user and feature when absent.'),
+    sso: ssoSchema.optional().describe("Single sign-on for the organisation's admins through its OpenID Connect identity provider."),
   })
   .strict();
 

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { AccountService } from '../admin/accounts.js';
 import { registerAdminApi } from '../admin/api.js';
 import { ConnectionService } from '../admin/connections.js';
+import { SsoService } from '../admin/sso.js';
 import { DomainService } from '../admin/domains.js';
 import { AdminService } from '../admin/service.js';
 import type { Connector } from '../core/connector.js';
@@ -140,6 +141,13 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
       policies,
       directory,
       connections: new ConnectionService(store, connections, sealer, directory),
+      sso: new SsoService(
+        store,
+        new Map(config.orgs.filter((org) => org.sso).map((org) => [org.id as OrgId, org.sso!])),
+        () => `${publicUrl}/api/v1/sso/callback`,
+        logger.child({ component: 'sso' }),
+      ),
+      publicUrl: () => publicUrl,
     });
     const url = await listen(app, config.server.host, config.server.port);
     publicUrl = (config.server.publicUrl ?? url).replace(/\/$/, '');

@@ -21,6 +21,8 @@ export interface AdminRecord {
   recoveryHashes: string[];
   failedLogins: number;
   lockedUntil: number;
+  /** Logs in only through the organisation's single sign-on; has no password or TOTP. */
+  ssoOnly: boolean;
 }
 
 export interface AdminSessionRecord {
@@ -61,8 +63,27 @@ export class AdminRepo {
         totp_secret: admin.totpSecret,
         recovery_hashes: JSON.stringify(admin.recoveryHashes),
         created_at: at,
+        sso_only: admin.ssoOnly ? 1 : 0,
       })
       .execute();
+  }
+
+  /** Keeps a single sign-on login in progress until `expiresAt`. */
+  async saveSsoState(stateHash: string, state: { orgId: OrgId; nonce: string; verifier: string; expiresAt: number }): Promise<void> {
+    await this.db.deleteFrom('sso_states').where('expires_at', '<', state.expiresAt - 24 * 3600 * 1000).execute();
+    await this.db
+      .insertInto('sso_states')
+      .values({ state_hash: stateHash, org_id: state.orgId, nonce: state.nonce, verifier: state.verifier, expires_at: state.expiresAt })
+      .execute();
+  }
+
+  /** Takes a login in progress, once: a second callback with the same state finds nothing. */
+  async takeSsoState(stateHash: string, now: number): Promise<{ orgId: OrgId; nonce: string; verifier: string } | undefined> {
+    const row = await this.db.selectFrom('sso_states').selectAll().where('state_hash', '=', stateHash).executeTakeFirst();
+    if (!row) return undefined;
+    const deleted = await this.db.deleteFrom('sso_states').where('state_hash', '=', stateHash).executeTakeFirst();
+    if (Number(deleted.numDeletedRows) === 0 || Number(row.expires_at) < now) return undefined;
+    return { orgId: row.org_id as OrgId, nonce: row.nonce, verifier: row.verifier };
   }
 
   async byEmail(email: string): Promise<AdminRecord | undefined> {
@@ -198,6 +219,7 @@ function toAdmin(row: {
   recovery_hashes: string;
   failed_logins: number;
   locked_until: number;
+  sso_only: number;
 }): AdminRecord {
   return {
     id: row.id,
@@ -210,5 +232,6 @@ function toAdmin(row: {
     recoveryHashes: JSON.parse(row.recovery_hashes) as string[],
     failedLogins: Number(row.failed_logins),
     lockedUntil: Number(row.locked_until),
+    ssoOnly: Number(row.sso_only) === 1,
   };
 }

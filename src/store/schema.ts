@@ -183,6 +183,7 @@ export interface Database {
   audit_log: AuditLogTable;
   admins: AdminsTable;
   admin_sessions: AdminSessionsTable;
+  sso_states: SsoStatesTable;
   api_tokens: ApiTokensTable;
 }
 
@@ -210,6 +211,17 @@ export interface AdminsTable {
   failed_logins: Generated<number>;
   locked_until: Generated<number>;
   created_at: number;
+  /** 1 for an admin who logs in only through single sign-on. */
+  sso_only: Generated<number>;
+}
+
+export interface SsoStatesTable {
+  /** SHA-256 of the state parameter; the state itself travels only in the browser. */
+  state_hash: string;
+  org_id: string;
+  nonce: string;
+  verifier: string;
+  expires_at: number;
 }
 
 export interface AdminSessionsTable {

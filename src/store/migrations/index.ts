@@ -11,6 +11,7 @@ import * as m004 from './004_admin_accounts.js';
 import * as m005 from './005_api_tokens.js';
 import * as m006 from './006_domain_verification.js';
 import * as m007 from './007_stored_connections.js';
+import * as m008 from './008_single_sign_on.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> };
 
@@ -22,6 +23,7 @@ const migrations: Record<string, MigrationModule> = {
   '005_api_tokens': m005,
   '006_domain_verification': m006,
   '007_stored_connections': m007,
+  '008_single_sign_on': m008,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
