@@ -30,7 +30,7 @@ function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
-/** Whether a URL is on this machine, where a test or sandbox identity provider may use plain http. */
+/** Returns whether a URL is on this machine, where a test or sandbox identity provider may use plain http. */
 function isLoopback(url: URL): boolean {
   return ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
 }
@@ -97,7 +97,7 @@ export class SsoService {
       });
       claims = tokens.claims();
       // openid-client trusts an ID token from the token endpoint on the strength of TLS, as
-      // OpenID Connect Core allows; the hub checks its signature against the provider's keys too.
+      // OpenID Connect Core allows. The hub checks its signature against the provider's keys too.
       await jwtVerify(tokens.id_token ?? '', this.keySet(pending.orgId, config), { issuer: config.serverMetadata().issuer, audience: settings.clientId });
     } catch (error) {
       this.logger.warn({ org: pending.orgId, err_message: (error as Error).message }, 'Single sign-on failed at the code exchange or the ID token check.');
