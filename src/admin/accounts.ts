@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { ErrorCode, ParleyError } from '../core/errors.js';
 import type { OrgId } from '../core/ids.js';
 import type { AdminRecord, AdminRole, TokenScope } from '../store/admin-repo.js';
+import type { CredentialSealer } from '../store/credentials.js';
 import type { Store } from '../store/store.js';
 import type { Actor } from './service.js';
 
@@ -118,7 +119,25 @@ export class AccountService {
   constructor(
     private readonly store: Store,
     private readonly logger?: Logger,
+    /** Seals TOTP secrets at rest when the hub has a credentials key. */
+    private readonly sealer?: CredentialSealer,
   ) {}
+
+  /** Seals a TOTP secret, bound to its admin, when a key is configured; stores it as is otherwise. */
+  private sealTotp(adminId: string, secret: string): string {
+    return this.sealer ? `sealed:${this.sealer.seal({ totp: secret }, `admin:${adminId}`)}` : secret;
+  }
+
+  /** Opens a stored TOTP secret; undefined when it is sealed and the key is missing or wrong. */
+  private totpSecretOf(admin: AdminRecord): string | undefined {
+    if (!admin.totpSecret.startsWith('sealed:')) return admin.totpSecret;
+    try {
+      return this.sealer?.open(admin.totpSecret.slice('sealed:'.length), `admin:${admin.id}`).totp;
+    } catch (error) {
+      this.logger?.error({ admin: admin.email, err_message: (error as Error).message }, 'The TOTP secret of an admin does not open; check PARLEY_CREDENTIALS_KEY.');
+      return undefined;
+    }
+  }
 
   async create(input: NewAdmin, now = Date.now()): Promise<CreatedAdmin> {
     const email = input.email.toLowerCase();
@@ -142,8 +161,6 @@ export class AccountService {
     if (input.password === undefined) throw new AccountInvalidError('A password is required for an admin who does not log in through single sign-on.');
     checkPassword(input.password, email);
 
-    // NOTE: the TOTP secret is stored as is; it moves under the credential store's
-    // AES-256-GCM encryption when that exists.
     const secret = new Secret({ size: 20 }).base32;
     const recoveryCodes = Array.from({ length: 10 }, () => randomBytes(5).toString('hex'));
     const id = randomUUID();
@@ -154,7 +171,7 @@ export class AccountService {
         role: input.role,
         orgId: input.role === 'operator' ? null : (input.orgId ?? null),
         passwordHash: await hash(input.password),
-        totpSecret: secret,
+        totpSecret: this.sealTotp(id, secret),
         recoveryHashes: recoveryCodes.map(sha256),
         ssoOnly: false,
       },
@@ -205,8 +222,9 @@ export class AccountService {
     const step = Math.floor(now / 30_000);
     let totpStep: number | undefined;
     let recovery = admin.recoveryHashes;
-    if (passwordOk) {
-      const delta = totpFor(admin).validate({ token: code.replace(/\s/g, ''), timestamp: now, window: 1 });
+    const totpSecret = passwordOk ? this.totpSecretOf(admin) : undefined;
+    if (passwordOk && totpSecret !== undefined) {
+      const delta = totpFor({ email: admin.email, totpSecret }).validate({ token: code.replace(/\s/g, ''), timestamp: now, window: 1 });
       if (delta !== null && step + delta > admin.totpLastStep) {
         totpStep = step + delta;
       } else {
@@ -227,6 +245,10 @@ export class AccountService {
       throw refused;
     }
 
+    // A secret stored before the hub had a key is sealed at its next use.
+    if (this.sealer && totpSecret !== undefined && !admin.totpSecret.startsWith('sealed:')) {
+      await this.store.admins.setTotpSecret(admin.id, this.sealTotp(admin.id, totpSecret));
+    }
     const id = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
     await this.store.admins.createSession(sha256(id), { adminId: admin.id, csrfToken, source, createdAt: now, lastSeenAt: now });

@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { AccountService } from '../admin/accounts.js';
 import { AdminService, type Actor } from '../admin/service.js';
 import type { AdminRole } from '../store/admin-repo.js';
+import { CredentialSealer } from '../store/credentials.js';
 import { ConfigInvalidError } from '../core/errors.js';
 import type { ConnectionId, OrgId } from '../core/ids.js';
 import { Directory } from '../pipeline/directory.js';
@@ -118,7 +119,7 @@ export async function runAdmin(
         }
         const password = env.PARLEY_ADMIN_PASSWORD;
         if (!password) throw new ConfigInvalidError('Set the new admin\'s password in the environment variable PARLEY_ADMIN_PASSWORD.');
-        const created = await new AccountService(store).create({ email, role: role as AdminRole, ...(options.org ? { orgId: options.org as OrgId } : {}), password });
+        const created = await new AccountService(store, undefined, CredentialSealer.fromEnv(env)).create({ email, role: role as AdminRole, ...(options.org ? { orgId: options.org as OrgId } : {}), password });
         await store.appendAudit({ at: Date.now(), actor: actor.id, source: actor.source, action: 'admin.create', orgId: (options.org ?? null) as OrgId | null, target: `admin ${email}`, oldValue: null, newValue: role });
         return [
           `Admin ${email} (${role}) created.`,

@@ -134,7 +134,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
       ready: async () => connections.connectors().every((c) => c.state().status === 'connected'),
     });
     await registerAdminApi(app, {
-      accounts: new AccountService(store, logger.child({ component: 'admin' })),
+      accounts: new AccountService(store, logger.child({ component: 'admin' }), sealer),
       domains: new DomainService(store, directory, config.domainVerification.resolver),
       admin,
       store,

@@ -68,6 +68,10 @@ export class AdminRepo {
       .execute();
   }
 
+  async setTotpSecret(id: string, totpSecret: string): Promise<void> {
+    await this.db.updateTable('admins').set({ totp_secret: totpSecret }).where('id', '=', id).execute();
+  }
+
   /** Keeps a single sign-on login in progress until `expiresAt`. */
   async saveSsoState(stateHash: string, state: { orgId: OrgId; nonce: string; verifier: string; expiresAt: number }): Promise<void> {
     await this.db.deleteFrom('sso_states').where('expires_at', '<', state.expiresAt - 24 * 3600 * 1000).execute();
