@@ -21,6 +21,8 @@ import { resolveUser } from './users.js';
 export interface CommandSettings {
   expiryMs: number;
   invitesPerDay: number;
+  /** An organisation's own invitation limits, where its policy sets them. */
+  invitationLimits?: (orgId: OrgId) => { expiryMs?: number; invitesPerDay?: number };
   commandsPerMinute: number;
 }
 
@@ -119,8 +121,10 @@ export class CommandHandler {
       );
     }
 
+    const own = this.settings.invitationLimits?.(sender.orgId) ?? {};
+    const perDay = own.invitesPerDay ?? this.settings.invitesPerDay;
     const sent = await this.store.countInvitationsSince(sender.id, now - dayMs);
-    if (sent >= this.settings.invitesPerDay) {
+    if (sent >= perDay) {
       return refuse(`You have sent ${sent} invitations in the last 24 hours, the most allowed. Try again tomorrow.`);
     }
 
@@ -158,7 +162,13 @@ export class CommandHandler {
       toUserId: invitee.id,
       status: 'pending',
       createdAt: now,
-      expiresAt: now + this.settings.expiryMs,
+      // Open as long as both organisations allow.
+      expiresAt:
+        now +
+        Math.min(
+          own.expiryMs ?? this.settings.expiryMs,
+          this.settings.invitationLimits?.(invitee.orgId).expiryMs ?? this.settings.expiryMs,
+        ),
       decidedAt: null,
     };
 

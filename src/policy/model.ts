@@ -81,6 +81,14 @@ export const orgPolicySchema = z
     users: keyedBy(emailPattern, 'a lowercase email address such as alice@acme.example', ruleSchema)
       .default({})
       .describe('Per local user (by email) settings.'),
+    invitations: z
+      .object({
+        expiryDays: z.number().positive().max(365).optional().describe("Days an invitation stays open; the shorter of both organisations' values applies."),
+        perUserPerDay: z.number().int().min(1).max(10_000).optional().describe('Invitations one of its users may send in 24 hours.'),
+      })
+      .strict()
+      .default({})
+      .describe("The organisation's invitation limits; the hub's invitations settings apply where it sets none."),
   })
   .strict();
 

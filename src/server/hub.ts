@@ -100,6 +100,13 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
       {
         expiryMs: config.invitations.expiryDays * dayMs,
         invitesPerDay: config.invitations.perUserPerDay,
+        invitationLimits: (orgId) => {
+          const own = policies.get(orgId).invitations;
+          return {
+            ...(own.expiryDays !== undefined ? { expiryMs: own.expiryDays * dayMs } : {}),
+            ...(own.perUserPerDay !== undefined ? { invitesPerDay: own.perUserPerDay } : {}),
+          };
+        },
         commandsPerMinute: config.commands.perUserPerMinute,
       },
       () => worker?.wake(),

@@ -172,7 +172,7 @@ describe('admin API', () => {
 
     const audit = (await (await call('GET', '/api/v1/orgs/globex/audit', undefined, globex)).json()) as { entries: Array<{ action: string; actor: string; newValue: string | null }> };
     const changes = audit.entries.filter((e) => e.action === 'policy.set');
-    assert.equal(changes[0]?.newValue, JSON.stringify({ mode: 'open', approval: false, defaultDeny: false, defaults: {}, domains: {}, groups: {}, users: {} }));
+    assert.equal(changes[0]?.newValue, JSON.stringify({ mode: 'open', approval: false, defaultDeny: false, defaults: {}, domains: {}, groups: {}, users: {}, invitations: {} }));
     assert.match(changes[1]?.newValue ?? '', /"acme.example":\{"allow":false\}/);
     assert.equal(changes[1]?.actor, 'it@globex.example');
   });

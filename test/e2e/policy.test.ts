@@ -147,4 +147,20 @@ describe('federation policy', () => {
     const [entry] = await t.hub.store.listAudit(asId<OrgId>('acme'), 1);
     assert.equal(entry?.action, 'partner.approve');
   });
+
+  test("an organisation's invitation limits apply to its users, and the shorter expiry wins", async () => {
+    const { webex, slack, people, slackApp } = t.world;
+    const globexAdmin = { id: 'admin@globex.example', source: '127.0.0.1', orgId: globex };
+    await t.hub.admin.setPolicy(globexAdmin, globex, { invitations: { perUserPerDay: 1, expiryDays: 2 } });
+    const bobIm = slack.openIm(people.bob.id, slackApp.botUserId);
+    await slack.postAsUser(people.bob.id, bobIm, 'invite carol@acme.example');
+    await waitFor('request reaches Carol', () => webex.inbox(people.carol.id).find((m) => m.text?.includes('Bob Builder') && m.text.includes('wants to connect')));
+    const [invitation] = (await t.hub.store.views.invitations(globex, 10)).filter((i) => i.from === 'bob@globex.example' && i.to === 'carol@acme.example');
+    const days = (invitation!.expiresAt - invitation!.createdAt) / (24 * 3600 * 1000);
+    assert.equal(days, 2, "globex's two days, not the hub's seven");
+
+    await slack.postAsUser(people.bob.id, bobIm, 'invite alice@acme.example');
+    await waitFor('limit reply to Bob', () => botToBob().find((m) => m.text.startsWith('You have sent 1 invitations in the last 24 hours, the most allowed')));
+    await t.hub.admin.setPolicy(globexAdmin, globex, {});
+  });
 });
