@@ -156,7 +156,8 @@ export class DeliveryWorker {
     const rule = await this.deniedBy(payload);
     if (rule !== undefined) {
       log.info({ rule }, 'The federation policy now denies a queued delivery; moved to the dead letters.');
-      await this.fail(row, payload, 'policy_denied', log);
+      // The reason names whose policy it was, not its rule, which may be that organisation's own business.
+      await this.fail(row, payload, `policy_denied:${rule.split(':')[0]}`, log);
       return;
     }
 
@@ -356,7 +357,7 @@ const goneCodes = new Set(['platform_rejected:404', 'platform_rejected:message_n
 
 /** Words the sender's notice; it names what failed and why, never the message text. */
 function notDeliveredText(name: string, payload: OutboxPayload, reason: string, attempts: number): string {
-  if (reason === 'policy_denied') {
+  if (reason.startsWith('policy_denied')) {
     const what = payload.delivery.event.kind === 'file' ? 'Your file was not delivered' : 'Not delivered';
     return `${what} to ${name}: the federation policy no longer allows it. Ask your admin if you need this contact.`;
   }

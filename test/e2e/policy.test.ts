@@ -70,7 +70,7 @@ describe('federation policy', () => {
     await waitFor('delivery waiting', async () => ((await t.hub.store.outboxDepth()) > 0 ? true : undefined));
     t.hub.policies.set('globex', orgPolicySchema.parse({ users: { 'bob@globex.example': { federate: false } } }));
 
-    await waitFor('dead letter', async () => (await t.hub.store.listDeadLetters()).find((d) => d.reason === 'policy_denied'));
+    await waitFor('dead letter', async () => (await t.hub.store.listDeadLetters()).find((d) => d.reason === 'policy_denied:globex'));
     await waitFor('notice to Alice', () => botToAlice().find((m) => m.text?.includes('the federation policy no longer allows it')));
     assert.equal(slack.messages(chat.bobChannel).some((m) => m.text === 'queued then blocked'), false);
     t.hub.policies.set('globex', orgPolicySchema.parse({}));
