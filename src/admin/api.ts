@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { ErrorCode, NotFoundError, ParleyError } from '../core/errors.js';
 import type { ConnectionId, DeliveryId, OrgId } from '../core/ids.js';
 import type { Directory } from '../pipeline/directory.js';
-import { exportRecords } from '../pipeline/metadata-export.js';
+import { csvField, exportRecords } from '../pipeline/metadata-export.js';
 import type { PolicyBook } from '../policy/book.js';
 import { parseFileFacts } from '../policy/evaluate.js';
 import { features, type Feature } from '../policy/model.js';
@@ -22,6 +22,7 @@ import type { Store } from '../store/store.js';
 import { AccountService } from './accounts.js';
 import type { ConnectionService } from './connections.js';
 import type { SsoService } from './sso.js';
+import type { AnalyticsService } from '../analytics/overview.js';
 import type { DomainService } from './domains.js';
 import { openApiDocument } from './openapi.js';
 import type { AdminService } from './service.js';
@@ -39,6 +40,7 @@ export interface AdminApiDeps {
   directory: Directory;
   connections: ConnectionService;
   sso: SsoService;
+  analytics: AnalyticsService;
   /** The hub's public base URL, which single sign-on callbacks come back to. */
   publicUrl: () => string;
 }
@@ -93,6 +95,24 @@ const metadataQuery = z
     afterSeq: z.coerce.number().int().min(0).optional(),
   })
   .strict();
+const dayPattern = /^\d{4}-\d{2}-\d{2}$/;
+const overviewQuery = z
+  .object({
+    partnerDomain: z.string().toLowerCase().max(253).optional(),
+    platform: z.enum(['webex', 'slack', 'xmpp']).optional(),
+  })
+  .strict();
+const usageQuery = z
+  .object({
+    by: z.enum(['partner_domain', 'user_domain', 'platform']).default('partner_domain'),
+    from: z.string().regex(dayPattern, 'a day such as 2026-01-31').optional(),
+    to: z.string().regex(dayPattern, 'a day such as 2026-12-31').optional(),
+    partnerDomain: z.string().toLowerCase().max(253).optional(),
+    platform: z.enum(['webex', 'slack', 'xmpp']).optional(),
+    format: z.enum(['json', 'csv']).default('json'),
+  })
+  .strict();
+
 const exportQuery = z
   .object({
     format: z.enum(['csv', 'jsonl']).default('csv'),
@@ -322,6 +342,26 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
       const { admin } = who(request);
       const visible = deps.directory.orgIds().filter((id) => admin.orgId === null || admin.orgId === id);
       return { orgs: await deps.store.views.orgs(visible) };
+    });
+
+    api.get('/api/v1/orgs/:org/analytics/overview', async (request) => {
+      const org = orgOf(request);
+      const query = parseBody(overviewQuery, request.query);
+      return deps.analytics.overview(org, query);
+    });
+
+    // Usage per partner domain, local domain or platform: users, deliveries, failures, first and last day.
+    api.get('/api/v1/orgs/:org/analytics/usage', async (request, reply) => {
+      const org = orgOf(request);
+      const { by, from, to, format, ...filter } = parseBody(usageQuery, request.query);
+      const today = new Date().toISOString().slice(0, 10);
+      const yearAgo = new Date(Date.now() - 365 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+      const rows = await deps.analytics.usage(org, by, { fromDay: from ?? yearAgo, toDay: to ?? today, ...filter });
+      if (format === 'json') return { by, from: from ?? yearAgo, to: to ?? today, rows };
+      const header = `${by},users,delivered,failed,first_day,last_day\n`;
+      const body = rows.map((r) => [csvField(r.key), r.users, r.delivered, r.failed, r.firstDay, r.lastDay].join(',')).join('\n');
+      void reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="parley-usage-${org}-${by}.csv"`);
+      return reply.send(header + body + (rows.length > 0 ? '\n' : ''));
     });
 
     api.get('/api/v1/orgs/:org/invitations', async (request) => {

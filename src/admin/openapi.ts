@@ -65,6 +65,26 @@ export const openApiDocument = {
     '/api/v1/orgs': {
       get: { summary: 'The organisations the admin may see, with their verified domains.', responses: { '200': { description: 'Organisations.' }, ...errors } },
     },
+    '/api/v1/orgs/{org}/analytics/overview': {
+      get: {
+        summary: 'The trailing 12 months by month and the last 30 days by day: unique users, deliveries, failures, active contacts, the invitation funnel, and the split by platform and by local and partner domain.',
+        parameters: [org, { name: 'partnerDomain', in: 'query', required: false, schema: { type: 'string' } }, { name: 'platform', in: 'query', required: false, schema: { type: 'string' } }],
+        responses: { '200': { description: 'The overview.' }, ...errors },
+      },
+    },
+    '/api/v1/orgs/{org}/analytics/usage': {
+      get: {
+        summary: 'Usage per partner domain, local domain or platform: users, deliveries, failures, first and last day; JSON or CSV.',
+        parameters: [
+          org,
+          { name: 'by', in: 'query', required: false, schema: { type: 'string', enum: ['partner_domain', 'user_domain', 'platform'] } },
+          { name: 'from', in: 'query', required: false, schema: { type: 'string', format: 'date' } },
+          { name: 'to', in: 'query', required: false, schema: { type: 'string', format: 'date' } },
+          { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'csv'] } },
+        ],
+        responses: { '200': { description: 'The report.' }, ...errors },
+      },
+    },
     '/api/v1/orgs/{org}/invitations': {
       get: { summary: "Invitations from or to the organisation's users, newest first, with their status.", parameters: [org], responses: { '200': { description: 'Invitations.' }, ...errors } },
     },

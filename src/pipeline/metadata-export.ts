@@ -39,7 +39,7 @@ function row(record: MetadataRecord): Record<(typeof columns)[number], string> {
 }
 
 /** Quotes a CSV field (RFC 4180) and defuses spreadsheet formulas. */
-function csvField(value: string): string {
+export function csvField(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

@@ -85,6 +85,17 @@ export const presenceSchema = z
   })
   .strict();
 
+export const retentionSchema = z
+  .object({
+    metadataDays: z
+      .number()
+      .int()
+      .min(1)
+      .default(400)
+      .describe("Days the raw metadata log is kept; an organisation's metadataRetentionDays replaces it for its records. Usage rollups are kept 14 months."),
+  })
+  .strict();
+
 export const domainVerificationSchema = z
   .object({
     resolver: z
@@ -114,6 +125,12 @@ export const orgSchema = z
     domains: z.array(domain).min(1).describe("The organisation's email domains."),
     policy: orgPolicySchema.optional().describe('Federation policy; open to every domain, user and feature when absent.'),
     sso: ssoSchema.optional().describe("Single sign-on for the organisation's admins through its OpenID Connect identity provider."),
+    metadataRetentionDays: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe("Days the organisation's metadata records are kept; a record naming two organisations goes when both have let it go."),
   })
   .strict();
 
@@ -138,6 +155,7 @@ export const configSchema = z
     commands: commandsSchema.prefault({}),
     presence: presenceSchema.prefault({}),
     domainVerification: domainVerificationSchema.prefault({}),
+    retention: retentionSchema.prefault({}),
     orgs: z.array(orgSchema).default([]).describe('Organisations using the hub.'),
     connections: z.array(connectionSchema).default([]).describe('Platform connections, one per workspace or org.'),
   })
@@ -156,4 +174,5 @@ export const overridableSections = {
   commands: commandsSchema,
   presence: presenceSchema,
   domainVerification: domainVerificationSchema,
+  retention: retentionSchema,
 } as const;

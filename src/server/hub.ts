@@ -8,6 +8,7 @@ import { AccountService } from '../admin/accounts.js';
 import { registerAdminApi } from '../admin/api.js';
 import { ConnectionService } from '../admin/connections.js';
 import { SsoService } from '../admin/sso.js';
+import { AnalyticsService } from '../analytics/overview.js';
 import { DomainService } from '../admin/domains.js';
 import { AdminService } from '../admin/service.js';
 import type { Connector } from '../core/connector.js';
@@ -135,6 +136,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
     manager = connections;
     for (const { connector, orgId } of configured) connections.add(connector, orgId, 'config');
 
+    const analytics = new AnalyticsService(store);
     app = buildHttpServer({
       logger,
       route: (path) => connections.route(path),
@@ -155,6 +157,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
         logger.child({ component: 'sso' }),
       ),
       publicUrl: () => publicUrl,
+      analytics,
     });
     const url = await listen(app, config.server.host, config.server.port);
     publicUrl = (config.server.publicUrl ?? url).replace(/\/$/, '');
@@ -169,7 +172,9 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
     connectionTimer.unref();
 
     worker.start();
-    housekeeping = setInterval(() => void runHousekeeping(store, pipeline, logger), 60_000);
+    const retention = new Map(config.orgs.map((org) => [org.id, org.metadataRetentionDays ?? config.retention.metadataDays]));
+    const metadataCutoff = (orgId: string | null) => Date.now() - (orgId === null ? config.retention.metadataDays : (retention.get(orgId) ?? config.retention.metadataDays)) * dayMs;
+    housekeeping = setInterval(() => void runHousekeeping(store, pipeline, analytics, metadataCutoff, logger), 60_000);
     housekeeping.unref();
     // Policies stored by `parley admin` or another node apply within five seconds.
     policyTimer = setInterval(
@@ -225,8 +230,20 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
   }
 }
 
-async function runHousekeeping(store: Store, pipeline: InboundPipeline, logger: Logger): Promise<void> {
+async function runHousekeeping(
+  store: Store,
+  pipeline: InboundPipeline,
+  analytics: AnalyticsService,
+  metadataCutoff: (orgId: string | null) => number,
+  logger: Logger,
+): Promise<void> {
   try {
+    // Rollups first: raw records go only once the rollups have read them.
+    await analytics.catchUp();
+    const fourteenMonthsAgo = new Date(Date.now() - 14 * 31 * dayMs).toISOString().slice(0, 10);
+    await store.analytics.pruneRollups(fourteenMonthsAgo);
+    const pruned = await store.analytics.pruneMetadata(metadataCutoff);
+    if (pruned > 0) logger.info({ records: pruned }, 'Removed metadata records past their retention.');
     await pipeline.expireInvitations(Date.now());
     await store.pruneInbound(Date.now() - 7 * dayMs);
     // A file transfer takes at most delivery.fileTimeoutMs; a day-old temporary file is an orphan.

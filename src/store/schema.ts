@@ -184,6 +184,8 @@ export interface Database {
   admins: AdminsTable;
   admin_sessions: AdminSessionsTable;
   sso_states: SsoStatesTable;
+  usage_daily: UsageDailyTable;
+  usage_cursor: UsageCursorTable;
   api_tokens: ApiTokensTable;
 }
 
@@ -213,6 +215,29 @@ export interface AdminsTable {
   created_at: number;
   /** 1 for an admin who logs in only through single sign-on. */
   sso_only: Generated<number>;
+}
+
+export interface UsageDailyTable {
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  org_id: string;
+  /** The organisation's own user: the sender of what it sent, the receiver of what it received. */
+  user_address: string;
+  user_domain: string;
+  /** The other side's domain. */
+  partner_domain: string;
+  /** The organisation's own platform for this traffic. */
+  platform: string;
+  /** The metadata type: im, file. */
+  type: string;
+  delivered: number;
+  failed: number;
+}
+
+export interface UsageCursorTable {
+  id: string;
+  /** The last metadata sequence number the rollups include. */
+  seq: number;
 }
 
 export interface SsoStatesTable {

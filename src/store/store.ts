@@ -11,6 +11,7 @@ import pg from 'pg';
 
 import type { SqlDialect } from './dialect.js';
 import { AdminRepo } from './admin-repo.js';
+import { AnalyticsRepo } from './analytics-repo.js';
 import { ConnectionRepo } from './connection-repo.js';
 import { DomainRepo } from './domain-repo.js';
 import { OrgViews } from './org-views.js';
@@ -36,6 +37,8 @@ export class Store extends Repo {
   readonly domains: DomainRepo;
   /** Platform connections added through the admin API. */
   readonly connections: ConnectionRepo;
+  /** Usage rollups for the portal's charts and reports. */
+  readonly analytics: AnalyticsRepo;
   private readonly sqlite: SqliteDatabase.Database | undefined;
 
   private constructor(db: Kysely<Database>, dialect: SqlDialect, sqlite?: SqliteDatabase.Database) {
@@ -45,6 +48,7 @@ export class Store extends Repo {
     this.views = new OrgViews(db);
     this.domains = new DomainRepo(db);
     this.connections = new ConnectionRepo(db);
+    this.analytics = new AnalyticsRepo(db, dialect);
     this.sqlite = sqlite;
   }
 

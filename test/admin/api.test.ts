@@ -351,6 +351,28 @@ describe('admin API', () => {
     assert.equal(audit.entries[0]!.actor, 'it@globex.example');
   });
 
+  test('the analytics overview and usage report show the chat so far', async () => {
+    const globex = await login('globex', 'it@globex.example', passwords.globex);
+    const overview = (await (await call('GET', '/api/v1/orgs/globex/analytics/overview', undefined, globex)).json()) as {
+      months: Array<{ period: string; users: number; delivered: number }>;
+      byPartnerDomain: Array<{ key: string; delivered: number }>;
+    };
+    assert.equal(overview.months.length, 12);
+    const current = overview.months[11]!;
+    assert.equal(current.period, new Date().toISOString().slice(0, 7));
+    assert.ok(current.users >= 1 && current.delivered >= 1);
+    assert.equal(overview.byPartnerDomain[0]?.key, 'acme.example');
+
+    const csv = await call('GET', '/api/v1/orgs/globex/analytics/usage?by=platform&format=csv', undefined, globex);
+    assert.equal(csv.headers.get('content-type'), 'text/csv; charset=utf-8');
+    const [header, first] = (await csv.text()).split('\n');
+    assert.equal(header, 'platform,users,delivered,failed,first_day,last_day');
+    assert.match(first ?? '', /^slack,\d+,\d+,\d+,\d{4}-\d{2}-\d{2},\d{4}-\d{2}-\d{2}$/);
+    const bad = await call('GET', '/api/v1/orgs/globex/analytics/usage?from=yesterday', undefined, globex);
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { message: string }).message, /a day such as 2026-01-31/);
+  });
+
   test('API tokens act within their scope and organisation', async () => {
     const globex = await login('globex', 'it@globex.example', passwords.globex);
     const create = async (scopes: string[]) => {

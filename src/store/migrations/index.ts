@@ -12,6 +12,7 @@ import * as m005 from './005_api_tokens.js';
 import * as m006 from './006_domain_verification.js';
 import * as m007 from './007_stored_connections.js';
 import * as m008 from './008_single_sign_on.js';
+import * as m009 from './009_usage_rollups.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> };
 
@@ -24,6 +25,7 @@ const migrations: Record<string, MigrationModule> = {
   '006_domain_verification': m006,
   '007_stored_connections': m007,
   '008_single_sign_on': m008,
+  '009_usage_rollups': m009,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
