@@ -13,6 +13,7 @@ import type { Store } from '../store/store.js';
 import type { OutboxRecord } from '../store/types.js';
 import type { Directory } from './directory.js';
 import { openForDelivery } from './files.js';
+import { noMetrics, type PipelineMetrics } from './metrics.js';
 import { allowAll, type PolicyHook } from './policy.js';
 import { noticePayload, outboxRow, type OutboxPayload } from './outbox.js';
 
@@ -51,6 +52,7 @@ export class DeliveryWorker {
     private readonly logger: Logger,
     private readonly settings: DeliverySettings,
     private readonly policy: PolicyHook = allowAll,
+    private readonly metrics: PipelineMetrics = noMetrics,
   ) {}
 
   start(): void {
@@ -299,6 +301,7 @@ export class DeliveryWorker {
       }
       await repo.appendMetadata([{ ...payload.metadata, at: now, outcome: 'delivered' }]);
     });
+    this.metrics.delivered(delivery.recipient.platform, delivery.event.kind, (now - row.createdAt) / 1000);
   }
 
   private async retryOrFail(row: OutboxRecord, payload: OutboxPayload, error: unknown, log: Logger): Promise<void> {
@@ -320,6 +323,7 @@ export class DeliveryWorker {
       const delay = retryDelay(row.attempts, this.settings, retryAfter);
       const inDoubt = !(error instanceof ParleyError) || (error instanceof PlatformUnavailableError && error.outcomeUnknown);
       await this.store.scheduleRetry(row.id, Date.now() + delay, code, inDoubt);
+      this.metrics.retried(payload.delivery.recipient.platform, code.split(':')[0]!);
       log.warn({ err: error, retry_in_ms: Math.round(delay) }, 'Delivery failed; retrying later.');
       return;
     }
@@ -345,6 +349,7 @@ export class DeliveryWorker {
         await repo.enqueue([outboxRow(notice, now)]);
       }
     });
+    this.metrics.deadLettered(recipient.platform, reason.split(':')[0]!);
     log.info({ reason }, 'Queued a not-delivered notice to the sender.');
     this.wake();
   }

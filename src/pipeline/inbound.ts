@@ -12,6 +12,7 @@ import { CommandHandler, type CommandSettings } from './commands.js';
 import { personCard, userRef, type ConnectionInfo, type Directory } from './directory.js';
 import { deliveryPayload, noticePayload, outboxRow } from './outbox.js';
 import { emptyPlan, type Plan } from './plan.js';
+import { noMetrics, type PipelineMetrics } from './metrics.js';
 import { allowAll, type PolicyHook } from './policy.js';
 import { resolveUser } from './users.js';
 
@@ -39,6 +40,7 @@ export class InboundPipeline {
     settings: CommandSettings,
     private readonly onCommitted: () => void,
     private readonly policy: PolicyHook = allowAll,
+    private readonly metrics: PipelineMetrics = noMetrics,
   ) {
     this.commands = new CommandHandler(store, directory, settings, policy);
   }
@@ -49,7 +51,11 @@ export class InboundPipeline {
     if (!connection) throw new Error(`Unknown connection ${connectionId}.`);
 
     const outcomes: InboundOutcome[] = [];
-    for (const inbound of events) outcomes.push(await this.receiveOne(connection, inbound));
+    for (const inbound of events) {
+      const outcome = await this.receiveOne(connection, inbound);
+      this.metrics.received(connection.platform, inbound.event.kind, outcome);
+      outcomes.push(outcome);
+    }
     return outcomes;
   }
 

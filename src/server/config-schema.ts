@@ -24,6 +24,9 @@ export const serverSchema = z
       .url()
       .optional()
       .describe('URL at which the platforms reach the hub (webhooks, events); defaults to http://host:port.'),
+    metricsToken: secret
+      .optional()
+      .describe('Bearer token that Prometheus must send to read /metrics; without it /metrics is open to whoever reaches the port.'),
   })
   .strict();
 

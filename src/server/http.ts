@@ -6,12 +6,15 @@ import type { Logger } from 'pino';
 
 import type { InboundRoute } from '../core/connector.js';
 import { PortInUseError } from '../core/errors.js';
+import { safeEqual } from '../connectors/shared/http.js';
 
 export interface HttpServerOptions {
   logger: Logger;
   /** Finds the connector route for a webhook path; connections come and go while the hub runs. */
   route: (path: string) => InboundRoute | undefined;
   ready: () => Promise<boolean>;
+  /** Prometheus exposition, and the bearer token a scrape must carry when one is set. */
+  metrics?: { read: () => Promise<{ contentType: string; body: string }>; token?: string };
 }
 
 /** No platform's webhook body comes near this; each route's own limit is checked below it. */
@@ -28,6 +31,17 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     const ready = await options.ready();
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready' });
   });
+
+  const metrics = options.metrics;
+  if (metrics) {
+    app.get('/metrics', async (request, reply) => {
+      if (metrics.token !== undefined && !safeEqual(request.headers.authorization ?? '', `Bearer ${metrics.token}`)) {
+        return reply.code(401).send({ error: 'unauthorized', message: 'Send the server.metricsToken as a bearer token to read /metrics.' });
+      }
+      const { contentType, body } = await metrics.read();
+      return reply.type(contentType).send(body);
+    });
+  }
 
   // Webhook routes read the raw bytes: signatures are computed over them, never over
   // re-serialised JSON.

@@ -24,6 +24,7 @@ import { CredentialSealer } from '../store/credentials.js';
 import { Store } from '../store/store.js';
 import { storeOptions, type ResolvedConfig } from './config.js';
 import { ConnectionManager } from './connections.js';
+import { createMetrics } from './metrics.js';
 import { buildHttpServer, listen } from './http.js';
 import { createConnector } from './registry.js';
 
@@ -90,10 +91,17 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
     for (const record of await store.domains.verified()) directory.addDomain(record.domain, record.orgId);
 
     const policies = new PolicyBook(config.orgs.filter((org) => org.policy).map((org) => [org.id, org.policy!]));
-    const policy = policyHook(policies);
+    let connectionsRef: ConnectionManager | undefined;
+    const metrics = createMetrics(store, () => (connectionsRef?.connectors() ?? []).map((c) => ({ id: c.connectionId, platform: c.platform, status: c.state().status })));
+    const decide = policyHook(policies);
+    const policy: typeof decide = async (input) => {
+      const decision = await decide(input);
+      if (!decision.allowed) metrics.denied(input.kind);
+      return decision;
+    };
     const admin = new AdminService(store, directory, policies, () => worker?.wake(), config.invitations.expiryDays * dayMs);
     await admin.loadStoredPolicies();
-    worker = new DeliveryWorker(store, directory, logger.child({ component: 'delivery' }), config.delivery, policy);
+    worker = new DeliveryWorker(store, directory, logger.child({ component: 'delivery' }), config.delivery, policy, metrics);
     const pipeline = new InboundPipeline(
       store,
       directory,
@@ -112,6 +120,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
       },
       () => worker?.wake(),
       policy,
+      metrics,
     );
 
     let publicUrl = '';
@@ -134,6 +143,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
     });
     const connections = new ConnectionManager(store, directory, logger.child({ component: 'connections' }), contextFor, sealer);
     manager = connections;
+    connectionsRef = connections;
     for (const { connector, orgId } of configured) connections.add(connector, orgId, 'config');
 
     const analytics = new AnalyticsService(store);
@@ -141,6 +151,10 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
       logger,
       route: (path) => connections.route(path),
       ready: async () => connections.connectors().every((c) => c.state().status === 'connected'),
+      metrics: {
+        read: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+        ...(config.server.metricsToken !== undefined ? { token: config.server.metricsToken } : {}),
+      },
     });
     await registerAdminApi(app, {
       accounts: new AccountService(store, logger.child({ component: 'admin' }), sealer),
