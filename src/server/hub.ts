@@ -91,8 +91,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
     for (const record of await store.domains.verified()) directory.addDomain(record.domain, record.orgId);
 
     const policies = new PolicyBook(config.orgs.filter((org) => org.policy).map((org) => [org.id, org.policy!]));
-    let connectionsRef: ConnectionManager | undefined;
-    const metrics = createMetrics(store, () => (connectionsRef?.connectors() ?? []).map((c) => ({ id: c.connectionId, platform: c.platform, status: c.state().status })));
+    const metrics = createMetrics(store, () => (manager?.connectors() ?? []).map((c) => ({ id: c.connectionId, platform: c.platform, status: c.state().status })));
     const decide = policyHook(policies);
     const policy: typeof decide = async (input) => {
       const decision = await decide(input);
@@ -143,7 +142,6 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
     });
     const connections = new ConnectionManager(store, directory, logger.child({ component: 'connections' }), contextFor, sealer);
     manager = connections;
-    connectionsRef = connections;
     for (const { connector, orgId } of configured) connections.add(connector, orgId, 'config');
 
     const analytics = new AnalyticsService(store);
