@@ -95,7 +95,7 @@ const metadataQuery = z
     afterSeq: z.coerce.number().int().min(0).optional(),
   })
   .strict();
-const dayPattern = /^\d{4}-\d{2}-\d{2}$/;
+const monthPattern = /^\d{4}-(0[1-9]|1[0-2])$/;
 const overviewQuery = z
   .object({
     partnerDomain: z.string().toLowerCase().max(253).optional(),
@@ -105,8 +105,8 @@ const overviewQuery = z
 const usageQuery = z
   .object({
     by: z.enum(['partner_domain', 'user_domain', 'platform']).default('partner_domain'),
-    from: z.string().regex(dayPattern, 'a day such as 2026-01-31').optional(),
-    to: z.string().regex(dayPattern, 'a day such as 2026-12-31').optional(),
+    from: z.string().regex(monthPattern, 'a month such as 2026-01').optional(),
+    to: z.string().regex(monthPattern, 'a month such as 2026-12').optional(),
     partnerDomain: z.string().toLowerCase().max(253).optional(),
     platform: z.enum(['webex', 'slack', 'xmpp']).optional(),
     format: z.enum(['json', 'csv']).default('json'),
@@ -354,10 +354,13 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
     api.get('/api/v1/orgs/:org/analytics/usage', async (request, reply) => {
       const org = orgOf(request);
       const { by, from, to, format, ...filter } = parseBody(usageQuery, request.query);
-      const today = new Date().toISOString().slice(0, 10);
-      const yearAgo = new Date(Date.now() - 365 * 24 * 3600 * 1000).toISOString().slice(0, 10);
-      const rows = await deps.analytics.usage(org, by, { fromDay: from ?? yearAgo, toDay: to ?? today, ...filter });
-      if (format === 'json') return { by, from: from ?? yearAgo, to: to ?? today, rows };
+      // Whole months, since users are counted per month: by default the 12 up to this one.
+      const now = new Date();
+      const thisMonth = now.toISOString().slice(0, 7);
+      const firstMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1)).toISOString().slice(0, 7);
+      const range = { from: from ?? firstMonth, to: to ?? thisMonth };
+      const rows = await deps.analytics.usage(org, by, { fromDay: `${range.from}-01`, toDay: `${range.to}-31`, ...filter });
+      if (format === 'json') return { by, ...range, rows };
       const header = `${by},users,delivered,failed,first_day,last_day\n`;
       const body = rows.map((r) => [csvField(r.key), r.users, r.delivered, r.failed, r.firstDay, r.lastDay].join(',')).join('\n');
       void reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="parley-usage-${org}-${by}.csv"`);

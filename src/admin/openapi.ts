@@ -78,8 +78,8 @@ export const openApiDocument = {
         parameters: [
           org,
           { name: 'by', in: 'query', required: false, schema: { type: 'string', enum: ['partner_domain', 'user_domain', 'platform'] } },
-          { name: 'from', in: 'query', required: false, schema: { type: 'string', format: 'date' } },
-          { name: 'to', in: 'query', required: false, schema: { type: 'string', format: 'date' } },
+          { name: 'from', in: 'query', required: false, schema: { type: 'string', pattern: '^\\d{4}-\\d{2}$' }, description: 'First month, YYYY-MM.' },
+          { name: 'to', in: 'query', required: false, schema: { type: 'string', pattern: '^\\d{4}-\\d{2}$' }, description: 'Last month, YYYY-MM.' },
           { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'csv'] } },
         ],
         responses: { '200': { description: 'The report.' }, ...errors },

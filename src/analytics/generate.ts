@@ -46,15 +46,30 @@ export async function generateTraffic(store: Store, options: TrafficOptions): Pr
   const outcomes = ['delivered', 'delivered', 'delivered', 'delivered', 'delivered', 'delivered', 'delivered', 'delivered', 'dead_letter', 'policy_denied'];
   const batchSize = options.batch ?? 2000;
 
+  // Like people, each user writes to a few contacts: two in three at another organisation on
+  // the hub, the rest at partners reached over open federation.
+  const contacts = new Map<string, Array<{ address: string; local?: (typeof local)[number] }>>();
+  const contactsOf = (sender: string, from: (typeof local)[number]) => {
+    let list = contacts.get(sender);
+    if (!list) {
+      list = Array.from({ length: 1 + Math.floor(next() * 4) }, () => {
+        const toLocal = next() < 0.66 ? pick(local.filter((l) => l.org.id !== from.org.id)) : undefined;
+        const domain = toLocal?.domain ?? pick(partners);
+        return { address: `user${Math.floor(next() * usersPerDomain) + 1}@${domain}`, ...(toLocal ? { local: toLocal } : {}) };
+      });
+      contacts.set(sender, list);
+    }
+    return list;
+  };
+
   let written = 0;
   let batch: MetadataInsert[] = [];
   for (let i = 0; i < options.records; i++) {
     const from = pick(local);
-    // Two in three records go to another organisation on the hub, the rest to open federation.
-    const toLocal = next() < 0.66 ? pick(local.filter((l) => l.org.id !== from.org.id)) : undefined;
-    const toDomain = toLocal?.domain ?? pick(partners);
     const sender = `user${Math.floor(next() * usersPerDomain) + 1}@${from.domain}`;
-    const receiver = `user${Math.floor(next() * usersPerDomain) + 1}@${toDomain}`;
+    const contact = pick(contactsOf(sender, from));
+    const toLocal = contact.local;
+    const receiver = contact.address;
     // Traffic grows over the months, so the charts have a shape.
     const age = Math.floor(Math.pow(next(), 0.8) * span);
     batch.push({

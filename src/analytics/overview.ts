@@ -27,6 +27,8 @@ export interface Overview {
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
+/** Days whose active users are kept per day: the overview's 30, and some slack. */
+export const dailyUsersDays = 35;
 
 function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
@@ -43,7 +45,7 @@ export class AnalyticsService {
 
   /** Folds in what the metadata log gained since the last call, then builds the overview. */
   async overview(orgId: OrgId, filter: OverviewFilter = {}, now = Date.now()): Promise<Overview> {
-    await this.catchUp();
+    await this.catchUp(now);
     const first = monthStart(now, 11);
     const range: UsageFilter = { fromDay: isoDay(first.getTime()), toDay: isoDay(now), ...filter };
     const lastDays: UsageFilter = { ...range, fromDay: isoDay(now - 29 * dayMs) };
@@ -94,8 +96,9 @@ export class AnalyticsService {
   }
 
   /** Reads the metadata log into the rollups until they are current. */
-  async catchUp(): Promise<void> {
-    while ((await this.store.analytics.rollUp()) > 0) {
+  async catchUp(now = Date.now()): Promise<void> {
+    // Users per day are kept for the recent days the overview shows by day.
+    while ((await this.store.analytics.rollUp(now - dailyUsersDays * dayMs)) > 0) {
       // Each round folds one batch; large backlogs take several.
     }
   }

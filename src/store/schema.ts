@@ -184,7 +184,9 @@ export interface Database {
   admins: AdminsTable;
   admin_sessions: AdminSessionsTable;
   sso_states: SsoStatesTable;
-  usage_daily: UsageDailyTable;
+  usage_counts_daily: UsageCountsDailyTable;
+  usage_users_monthly: UsageUsersMonthlyTable;
+  usage_users_daily: UsageUsersDailyTable;
   usage_cursor: UsageCursorTable;
   api_tokens: ApiTokensTable;
 }
@@ -217,12 +219,11 @@ export interface AdminsTable {
   sso_only: Generated<number>;
 }
 
-export interface UsageDailyTable {
+export interface UsageCountsDailyTable {
+  org_id: string;
   /** UTC day, YYYY-MM-DD. */
   day: string;
-  org_id: string;
-  /** The organisation's own user: the sender of what it sent, the receiver of what it received. */
-  user_address: string;
+  /** The domain of the organisation's own user. */
   user_domain: string;
   /** The other side's domain. */
   partner_domain: string;
@@ -232,6 +233,24 @@ export interface UsageDailyTable {
   type: string;
   delivered: number;
   failed: number;
+}
+
+/** The organisation's users active in a period, one row per user, partner domain and platform. */
+interface UsageUsersColumns {
+  org_id: string;
+  user_address: string;
+  user_domain: string;
+  partner_domain: string;
+  platform: string;
+}
+
+export interface UsageUsersMonthlyTable extends UsageUsersColumns {
+  /** UTC month, YYYY-MM. */
+  month: string;
+}
+
+export interface UsageUsersDailyTable extends UsageUsersColumns {
+  day: string;
 }
 
 export interface UsageCursorTable {

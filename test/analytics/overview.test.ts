@@ -23,6 +23,7 @@ const failedOutcomes = new Set(['dead_letter', 'rejected', 'policy_denied']);
 
 interface Row {
   month: string;
+  day: string;
   user: string;
   partner: string;
   platform: string;
@@ -36,12 +37,13 @@ function rowsFor(org: string, records: MetadataRecord[]): Row[] {
   for (const r of records) {
     if (r.type !== 'im' && r.type !== 'file') continue;
     const month = new Date(r.at).toISOString().slice(0, 7);
+    const day = new Date(r.at).toISOString().slice(0, 10);
     const delivered = r.outcome === 'delivered' ? 1 : 0;
     const failed = failedOutcomes.has(r.outcome) ? 1 : 0;
-    if (r.sourceOrg === org) rows.push({ month, user: r.sender.toLowerCase(), partner: r.receiver.split('@')[1]!, platform: r.sourcePlatform, delivered, failed });
+    if (r.sourceOrg === org) rows.push({ month, day, user: r.sender.toLowerCase(), partner: r.receiver.split('@')[1]!, platform: r.sourcePlatform, delivered, failed });
     if (r.targetOrg === org) {
       const internal = r.sourceOrg === r.targetOrg;
-      rows.push({ month, user: r.receiver.toLowerCase(), partner: r.sender.split('@')[1]!, platform: r.targetPlatform ?? r.sourcePlatform, delivered: internal ? 0 : delivered, failed: internal ? 0 : failed });
+      rows.push({ month, day, user: r.receiver.toLowerCase(), partner: r.sender.split('@')[1]!, platform: r.targetPlatform ?? r.sourcePlatform, delivered: internal ? 0 : delivered, failed: internal ? 0 : failed });
     }
   }
   return rows;
@@ -83,6 +85,13 @@ for (const factory of storeFactories()) {
         for (const month of overview.months) {
           const want = expected.get(month.period) ?? { users: 0, delivered: 0, failed: 0 };
           assert.deepEqual({ users: month.users, delivered: month.delivered, failed: month.failed }, want, `${org.id} ${month.period}`);
+        }
+        // The last 30 days, day by day.
+        const byDay = monthly(rowsFor(org.id, records).map((r) => ({ ...r, month: r.day })));
+        assert.equal(overview.days.length, 30);
+        for (const day of overview.days) {
+          const want = byDay.get(day.period) ?? { users: 0, delivered: 0, failed: 0 };
+          assert.deepEqual({ users: day.users, delivered: day.delivered, failed: day.failed }, want, `${org.id} ${day.period}`);
         }
         const all = rowsFor(org.id, records).filter((r) => r.month >= overview.months[0]!.period);
         assert.equal(overview.totals.users, new Set(all.map((r) => r.user)).size);
