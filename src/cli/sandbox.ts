@@ -2,16 +2,22 @@
 // partner on a local Prosody when it is installed, the hub on SQLite under ./data, and the
 // consoles to chat from.
 
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 
 import type { Logger } from 'pino';
 
+import { AccountService } from '../admin/accounts.js';
+import { generateTraffic } from '../analytics/generate.js';
 import { createLogger } from '../server/logging.js';
 import { startHub, type Hub } from '../server/hub.js';
 import { sandboxComponentDomain, sandboxPartnerDomain, sandboxUploadDomain, sandboxXmppUsers, startSandboxXmpp, type SandboxXmpp } from './sandbox-xmpp.js';
 import { untilSignal } from './signals.js';
 import { createWorld, type World } from './world.js';
+
+/** The sandbox's operator account; its password is new at every start. */
+export const sandboxOperator = 'operator@hub.example';
 
 export interface Sandbox {
   hub: Hub;
@@ -42,9 +48,25 @@ export async function launchSandbox(env: NodeJS.ProcessEnv = process.env, logger
     ...(typeof xmpp === 'string' ? {} : { xmpp: xmpp.world }),
   });
   let hub: Hub | undefined;
+  let operator: { password: string; recoveryCode: string; totpUri: string };
   try {
     hub = await startHub(world.config(), logger ?? createLogger(env.PARLEY_LOG_LEVEL ?? 'info'));
     await world.connectSlack(hub.url);
+    // An operator to log in with, and six months of made-up history so the charts show something.
+    const password = `sandbox-${randomBytes(9).toString('base64url')}`;
+    const created = await new AccountService(hub.store).create({ email: sandboxOperator, role: 'operator', password });
+    operator = { password, recoveryCode: created.recoveryCodes[0]!, totpUri: created.totpUri };
+    await generateTraffic(hub.store, {
+      records: 20_000,
+      months: 6,
+      usersPerDomain: 30,
+      partnerDomains: 8,
+      orgs: [
+        { id: 'acme', domains: ['acme.example'], platform: 'webex' },
+        { id: 'globex', domains: ['globex.example'], platform: 'slack' },
+        ...(typeof xmpp === 'string' ? [] : [{ id: 'initech', domains: [sandboxPartnerDomain], platform: 'xmpp' as const }]),
+      ],
+    });
   } catch (error) {
     await hub?.stop();
     await world.stop();
@@ -71,6 +93,12 @@ export async function launchSandbox(env: NodeJS.ProcessEnv = process.env, logger
     `  Webex console (Acme): ${world.webex.url}/console   users alice@acme.example, carol@acme.example`,
     `  Slack console (Globex): ${world.slack.url}/console   users bob@globex.example, dana@globex.example`,
     ...xmppLines,
+    '',
+    `Admin API: ${running.url}/api/v1 (OpenAPI at ${running.url}/api/v1/openapi.json). Log in as the operator:`,
+    `  curl -si -X POST ${running.url}/api/v1/session -H 'content-type: application/json' \\`,
+    `    -d '{"email": "${sandboxOperator}", "password": "${operator.password}", "code": "${operator.recoveryCode}"}'`,
+    `  The code is a one-time recovery code; for TOTP, add this to an authenticator app: ${operator.totpUri}`,
+    `  Then: curl -s -b 'parley_session=<cookie value>' ${running.url}/api/v1/orgs/acme/analytics/overview`,
     '',
     'Try it: in the Webex console, act as Alice and send "invite bob@globex.example" to parley@webex.bot.',
     'In the Slack console, act as Bob and send "accept" in the DM with Parley. Then chat in the new',

@@ -34,6 +34,18 @@ describe('the sandbox', () => {
     assert.match(sandbox.banner, /XMPP/);
   });
 
+  test('the printed operator login works and the charts have months of history', async () => {
+    const login = /-d '(\{"email": "operator@hub\.example".*\})'/.exec(sandbox.banner)?.[1];
+    assert.ok(login, 'the banner shows how to log in');
+    const response = await fetch(`${sandbox.hub.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: login });
+    assert.equal(response.status, 200);
+    const cookie = response.headers.getSetCookie().find((c) => c.startsWith('parley_session='))!.split(';')[0]!;
+    const overview = (await (await fetch(`${sandbox.hub.url}/api/v1/orgs/acme/analytics/overview`, { headers: { cookie } })).json()) as {
+      months: Array<{ delivered: number }>;
+    };
+    assert.ok(overview.months.filter((m) => m.delivered > 0).length >= 5, 'five or more months show traffic');
+  });
+
   test('an XMPP sample user talks to the bot and invites a Webex user from the roster', async (t) => {
     if (typeof sandbox.xmpp === 'string') {
       if (process.env.PARLEY_REQUIRE_PROSODY === '1') assert.fail(sandbox.xmpp);
