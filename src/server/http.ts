@@ -1,6 +1,10 @@
 // The hub's HTTP server: connector webhook routes (raw bodies, for signature checks),
 // health endpoints, and nothing that exposes content.
 
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 
@@ -13,6 +17,8 @@ export interface HttpServerOptions {
   /** Finds the connector route for a webhook path; connections come and go while the hub runs. */
   route: (path: string) => InboundRoute | undefined;
   ready: () => Promise<boolean>;
+  /** The built portal (web/dist), served under /portal/; absent when it was not built. */
+  portalDir?: string;
   /** Prometheus exposition, and the bearer token a scrape must carry when one is set. */
   metrics?: { read: () => Promise<{ contentType: string; body: string }>; token?: string };
 }
@@ -31,6 +37,21 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     const ready = await options.ready();
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready' });
   });
+
+  // The portal is a single-page app: its files by name, and index.html for its own routes.
+  const portalDir = options.portalDir;
+  if (portalDir !== undefined && existsSync(path.join(portalDir, 'index.html'))) {
+    void app.register(fastifyStatic, { root: portalDir, prefix: '/portal/', wildcard: false, index: 'index.html' });
+    app.get('/portal/*', async (request, reply) => {
+      if (/\.[a-z0-9]+$/i.test(request.url.split('?')[0]!)) return reply.code(404).send({ error: 'not_found', message: 'No such portal file.' });
+      return reply.type('text/html; charset=utf-8').sendFile('index.html');
+    });
+    app.get('/', async (_request, reply) => reply.redirect('/portal/', 302));
+  } else {
+    app.get('/portal/*', async (_request, reply) =>
+      reply.code(503).send({ error: 'portal_not_built', message: 'The portal is not built. Run "npm run build:web" (npm start does it first) and restart the hub.' }),
+    );
+  }
 
   const metrics = options.metrics;
   if (metrics) {

@@ -1,6 +1,8 @@
 // The composition root: config in, a running hub out. Only this file wires the store,
 // the connectors, the pipeline and the HTTP server together.
 
+import { fileURLToPath } from 'node:url';
+
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 
@@ -148,6 +150,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
     app = buildHttpServer({
       logger,
       route: (path) => connections.route(path),
+      portalDir: fileURLToPath(new URL('../../web/dist', import.meta.url)),
       ready: async () => connections.connectors().every((c) => c.state().status === 'connected'),
       metrics: {
         read: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),

@@ -1,0 +1,13 @@
+// The portal's entry point: mounts the app.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+
+function App() {
+  return <main><h1>Parley portal</h1></main>;
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
