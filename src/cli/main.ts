@@ -11,6 +11,7 @@ import { startHub } from '../server/hub.js';
 import { createLogger } from '../server/logging.js';
 import { Store } from '../store/store.js';
 import { adminUsage, runAdmin } from './admin.js';
+import { formatMessage } from './format.js';
 import { explainPolicy } from './policy-explain.js';
 import { startSandbox } from './sandbox.js';
 import { untilSignal } from './signals.js';
@@ -23,6 +24,10 @@ Commands:
   config example                   print a commented example config
   metadata export --config FILE [--format csv|jsonl]
                                    write the metadata log to standard output
+  format --from PLATFORM --to PLATFORM
+                                   read one message on standard input as the first
+                                   platform writes it (webex, slack, xmpp, plain) and
+                                   print what the second would receive
   policy explain --config FILE --from EMAIL --to EMAIL [--feature NAME]
                  [--size BYTES] [--type MEDIA-TYPE] [--name FILE-NAME]
                                    say whether the federation policies allow a
@@ -93,6 +98,13 @@ async function main(argv: string[]): Promise<number> {
       const config = loadConfig(requireConfig(values.config));
       console.log(await runAdmin(config, [sub, ...rest], values));
       return 0;
+    }
+    case 'format': {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      const result = formatMessage(values.from, values.to, Buffer.concat(chunks).toString('utf8'));
+      (result.ok ? console.log : console.error)(result.text);
+      return result.ok ? 0 : 2;
     }
     case 'policy': {
       if (sub !== 'explain') break;
