@@ -268,6 +268,11 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
       return deps.connections.create(actorIn(request, org), org, request.body);
     });
 
+    api.post('/api/v1/orgs/:org/connections/:id/test', async (request) => {
+      const org = orgOf(request);
+      return deps.connections.test(org, str((request.params as Record<string, unknown>).id) as ConnectionId);
+    });
+
     api.patch('/api/v1/orgs/:org/connections/:id', async (request) => {
       const org = orgOf(request);
       const id = str((request.params as Record<string, unknown>).id) as ConnectionId;

@@ -5,10 +5,12 @@
 
 import { z } from 'zod';
 
-import { ErrorCode, NotFoundError, ParleyError } from '../core/errors.js';
+import { canCheck } from '../core/connector.js';
+import { ErrorCode, NotFoundError, ParleyError, PlatformRejectedError } from '../core/errors.js';
 import type { ConnectionId, OrgId } from '../core/ids.js';
 import { platforms, type Platform } from '../core/platform.js';
 import type { Directory } from '../pipeline/directory.js';
+import type { ConnectionHealth, HealthTracker } from '../pipeline/health.js';
 import { credentialsKeyVariable, type CredentialSealer } from '../store/credentials.js';
 import type { Store } from '../store/store.js';
 import { connectionSchema } from '../server/config-schema.js';
@@ -49,6 +51,8 @@ export interface ConnectionView {
   settings?: Record<string, unknown>;
   /** The names of the credentials that are set; their values are never returned. */
   credentials?: string[];
+  /** Deliveries through it as this node saw them. */
+  health?: ConnectionHealth;
 }
 
 function invalid(message: string): ParleyError {
@@ -61,7 +65,26 @@ export class ConnectionService {
     private readonly manager: ConnectionManager,
     private readonly sealer: CredentialSealer | undefined,
     private readonly directory: Directory,
+    private readonly health?: HealthTracker,
   ) {}
+
+  /**
+   * Makes one authenticated call to the platform through the connection, for an admin's
+   * "test connection"; answers with the outcome rather than throwing it.
+   */
+  async test(orgId: OrgId, id: ConnectionId): Promise<{ id: string; ok: boolean; durationMs: number; error?: string }> {
+    const info = this.directory.connectionsOfOrg(orgId).find((c) => c.id === id);
+    if (!info) throw new NotFoundError(`No running connection ${id} in organisation ${orgId}.`);
+    const started = Date.now();
+    if (!canCheck(info.connector)) return { id, ok: info.connector.state().status === 'connected', durationMs: 0 };
+    try {
+      await info.connector.check();
+      return { id, ok: true, durationMs: Date.now() - started };
+    } catch (error) {
+      const code = error instanceof PlatformRejectedError ? `${error.code}:${error.platformCode}` : error instanceof ParleyError ? error.code : 'check_failed';
+      return { id, ok: false, durationMs: Date.now() - started, error: code };
+    }
+  }
 
   async list(orgId: OrgId): Promise<ConnectionView[]> {
     const stored = new Map((await this.store.connections.list()).filter((c) => c.orgId === orgId).map((c) => [c.id as string, c]));
@@ -74,6 +97,7 @@ export class ConnectionService {
         platform: info.platform,
         source: api ? 'api' : 'config',
         state: info.connector.state(),
+        ...(this.health ? { health: this.health.of(info.id) } : {}),
         ...(api ? { settings: api.settings, credentials: [...credentialKeys[api.platform]] } : {}),
       });
     }

@@ -109,6 +109,9 @@ export const openApiDocument = {
         responses: { '200': { description: 'The connection and its state.' }, '409': { description: 'The id is taken.' }, '503': { description: 'The hub has no PARLEY_CREDENTIALS_KEY.' }, ...errors },
       },
     },
+    '/api/v1/orgs/{org}/connections/{id}/test': {
+      post: { summary: 'Make one authenticated call to the platform through the connection and report the outcome and its duration.', parameters: [org, pathId, csrf], responses: { '200': { description: 'The outcome.' }, ...errors } },
+    },
     '/api/v1/orgs/{org}/connections/{id}': {
       patch: {
         summary: 'Change settings or replace some credentials; the connection restarts at once.',

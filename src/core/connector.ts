@@ -231,3 +231,13 @@ export interface TypingSink {
 export function showsTyping(connector: Connector): connector is Connector & TypingSink {
   return (connector as Partial<TypingSink>).showsTyping === true;
 }
+
+/** A connector that can check its credentials and its platform's reachability on demand. */
+export interface Checkable {
+  /** Resolves when one authenticated call to the platform succeeds; throws the coded error otherwise. */
+  check(): Promise<void>;
+}
+
+export function canCheck(connector: Connector): connector is Connector & Checkable {
+  return typeof (connector as Partial<Checkable>).check === 'function';
+}

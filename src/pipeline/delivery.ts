@@ -301,7 +301,7 @@ export class DeliveryWorker {
       }
       await repo.appendMetadata([{ ...payload.metadata, at: now, outcome: 'delivered' }]);
     });
-    this.metrics.delivered(delivery.recipient.platform, delivery.event.kind, (now - row.createdAt) / 1000);
+    this.metrics.delivered(delivery.recipient.platform, delivery.event.kind, (now - row.createdAt) / 1000, row.connectionId);
   }
 
   private async retryOrFail(row: OutboxRecord, payload: OutboxPayload, error: unknown, log: Logger): Promise<void> {
@@ -323,7 +323,7 @@ export class DeliveryWorker {
       const delay = retryDelay(row.attempts, this.settings, retryAfter);
       const inDoubt = !(error instanceof ParleyError) || (error instanceof PlatformUnavailableError && error.outcomeUnknown);
       await this.store.scheduleRetry(row.id, Date.now() + delay, code, inDoubt);
-      this.metrics.retried(payload.delivery.recipient.platform, code.split(':')[0]!);
+      this.metrics.retried(payload.delivery.recipient.platform, code, row.connectionId);
       log.warn({ err: error, retry_in_ms: Math.round(delay) }, 'Delivery failed; retrying later.');
       return;
     }
@@ -349,7 +349,7 @@ export class DeliveryWorker {
         await repo.enqueue([outboxRow(notice, now)]);
       }
     });
-    this.metrics.deadLettered(recipient.platform, reason.split(':')[0]!);
+    this.metrics.deadLettered(recipient.platform, reason, row.connectionId);
     log.info({ reason }, 'Queued a not-delivered notice to the sender.');
     this.wake();
   }

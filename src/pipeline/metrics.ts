@@ -5,10 +5,10 @@
 export interface PipelineMetrics {
   /** An inbound event was handled: `committed`, `duplicate` or `ignored`. */
   received(platform: string, kind: string, outcome: string): void;
-  /** A delivery reached its platform, `seconds` after it was queued. */
-  delivered(platform: string, kind: string, seconds: number): void;
-  retried(platform: string, code: string): void;
-  deadLettered(platform: string, reason: string): void;
+  /** A delivery reached its platform through `connection`, `seconds` after it was queued. */
+  delivered(platform: string, kind: string, seconds: number, connection: string): void;
+  retried(platform: string, code: string, connection: string): void;
+  deadLettered(platform: string, reason: string, connection: string): void;
   /** A policy denied an event of this kind. */
   denied(kind: string): void;
 }

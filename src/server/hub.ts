@@ -16,6 +16,7 @@ import { AdminService } from '../admin/service.js';
 import type { Connector } from '../core/connector.js';
 import type { ConnectionId, OrgId } from '../core/ids.js';
 import { DeliveryWorker } from '../pipeline/delivery.js';
+import { HealthTracker } from '../pipeline/health.js';
 import { sweepSpools } from '../pipeline/files.js';
 import { Directory } from '../pipeline/directory.js';
 import { PolicyBook } from '../policy/book.js';
@@ -93,7 +94,12 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
     for (const record of await store.domains.verified()) directory.addDomain(record.domain, record.orgId);
 
     const policies = new PolicyBook(config.orgs.filter((org) => org.policy).map((org) => [org.id, org.policy!]));
-    const metrics = createMetrics(store, () => (manager?.connectors() ?? []).map((c) => ({ id: c.connectionId, platform: c.platform, status: c.state().status })));
+    const health = new HealthTracker();
+    const metrics = createMetrics(
+      store,
+      () => (manager?.connectors() ?? []).map((c) => ({ id: c.connectionId, platform: c.platform, status: c.state().status })),
+      health,
+    );
     const decide = policyHook(policies);
     const policy: typeof decide = async (input) => {
       const decision = await decide(input);
@@ -164,7 +170,7 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
       store,
       policies,
       directory,
-      connections: new ConnectionService(store, connections, sealer, directory),
+      connections: new ConnectionService(store, connections, sealer, directory, health),
       sso: new SsoService(
         store,
         new Map(config.orgs.filter((org) => org.sso).map((org) => [org.id as OrgId, org.sso!])),

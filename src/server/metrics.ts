@@ -4,6 +4,7 @@
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+import type { HealthTracker } from '../pipeline/health.js';
 import type { PipelineMetrics } from '../pipeline/metrics.js';
 import type { Store } from '../store/store.js';
 
@@ -11,7 +12,11 @@ export interface HubMetrics extends PipelineMetrics {
   registry: Registry;
 }
 
-export function createMetrics(store: Store, connectorStates: () => Array<{ id: string; platform: string; status: string }>): HubMetrics {
+export function createMetrics(
+  store: Store,
+  connectorStates: () => Array<{ id: string; platform: string; status: string }>,
+  health: HealthTracker,
+): HubMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'parley_' });
 
@@ -74,12 +79,20 @@ export function createMetrics(store: Store, connectorStates: () => Array<{ id: s
   return {
     registry,
     received: (platform, kind, outcome) => received.inc({ platform, kind, outcome }),
-    delivered: (platform, kind, seconds) => {
+    delivered: (platform, kind, seconds, connection) => {
       delivered.inc({ platform, kind });
       latency.observe({ platform }, seconds);
+      health.succeeded(connection);
     },
-    retried: (platform, code) => retries.inc({ platform, code }),
-    deadLettered: (platform, reason) => deadLetters.inc({ platform, reason }),
+    // Labels take the code's class (`platform_rejected`), so platform codes cannot multiply series.
+    retried: (platform, code, connection) => {
+      retries.inc({ platform, code: code.split(':')[0]! });
+      health.failed(connection, code);
+    },
+    deadLettered: (platform, reason, connection) => {
+      deadLetters.inc({ platform, reason: reason.split(':')[0]! });
+      health.failed(connection, reason);
+    },
     denied: (kind) => denials.inc({ kind }),
   };
 }

@@ -325,6 +325,25 @@ describe('admin API', () => {
     assert.equal(audit.entries.length, 1);
   });
 
+  test('connection health and the test action show what deliveries and the platform say', async () => {
+    const { slack } = t.world;
+    const globex = await login('globex', 'it@globex.example', passwords.globex);
+    const listing = (await (await call('GET', '/api/v1/orgs/globex/connections', undefined, globex)).json()) as {
+      connections: Array<{ id: string; health: { lastSuccessAt: string | null; lastError: string | null; lastHour: { delivered: number; failed: number } } }>;
+    };
+    const health = listing.connections.find((c) => c.id === 'globex-slack')!.health;
+    assert.ok(health.lastSuccessAt !== null && health.lastHour.delivered >= 1);
+    assert.equal(health.lastError, 'platform_rejected:is_archived', 'the dead letter made earlier shows');
+    assert.ok(health.lastHour.failed >= 1);
+
+    const ok = (await (await call('POST', '/api/v1/orgs/globex/connections/globex-slack/test', undefined, globex)).json()) as { ok: boolean; durationMs: number };
+    assert.equal(ok.ok, true);
+    slack.failNext({ method: 'auth.test', error: 'invalid_auth' });
+    const failed = (await (await call('POST', '/api/v1/orgs/globex/connections/globex-slack/test', undefined, globex)).json()) as { ok: boolean; error: string };
+    assert.deepEqual([failed.ok, failed.error], [false, 'platform_rejected:invalid_auth']);
+    assert.equal((await call('POST', '/api/v1/orgs/globex/connections/acme-webex/test', undefined, globex)).status, 404);
+  });
+
   test('organisations, invitations and the metadata export, each within the organisation', async () => {
     const globex = await login('globex', 'it@globex.example', passwords.globex);
     const orgs = (await (await call('GET', '/api/v1/orgs', undefined, globex)).json()) as { orgs: Array<{ id: string; domains: string[] }> };

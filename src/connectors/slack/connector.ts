@@ -98,6 +98,11 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
     }
   }
 
+  /** Checks the bot token with `auth.test`. */
+  async check(): Promise<void> {
+    await slackCall('auth.test', () => this.client.auth.test());
+  }
+
   async stop(): Promise<void> {
     this.setState('stopped');
   }

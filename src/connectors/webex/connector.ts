@@ -128,6 +128,11 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
     await this.webhooks.start(owners, this.config.webhookCheckSeconds * 1000);
   }
 
+  /** Checks the bot token with `GET /people/me`. */
+  async check(): Promise<void> {
+    await this.api.me(this.config.botToken);
+  }
+
   async stop(): Promise<void> {
     this.webhooks?.stop();
     this.setState('stopped');

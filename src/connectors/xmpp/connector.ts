@@ -131,6 +131,16 @@ export class XmppConnector implements Connector, PresenceSink, FileSource, Typin
     await this.component.waitOnline(3000);
   }
 
+  /** Pings the XMPP server over the component stream. */
+  async check(): Promise<void> {
+    if (!this.component) throw new PlatformUnavailableError('The XMPP component has not started.');
+    try {
+      await this.component.flush();
+    } catch (error) {
+      throw new PlatformUnavailableError((error as Error).message, undefined, { cause: error });
+    }
+  }
+
   async stop(): Promise<void> {
     await this.component?.stop();
     await this.inboundChain;
