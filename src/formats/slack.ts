@@ -3,9 +3,10 @@
 // plain text that notifies nobody.
 // Source: api.slack.com/reference/surfaces/formatting (escaping &, <, >; <url|label>).
 
-import type { Inline, RichText } from '../core/richtext.js';
+import type { Block, Inline, RichText } from '../core/richtext.js';
 import { emojiForSlackName } from './emoji.js';
-import { parseStyling, renderStyling } from './styling.js';
+import { inlineToPlain, renderBlocks } from './plain.js';
+import { parseStyling } from './styling.js';
 
 const entities: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>' };
 
@@ -20,20 +21,25 @@ export function escapeSlack(text: string): string {
 /** Resolves a Slack user id to a display name, when the caller knows it. */
 export type SlackUserNames = (userId: string) => string | undefined;
 
-/** Turns one `<...>` control sequence into plain text. */
-function controlToText(inner: string, names: SlackUserNames): string {
+/** Code points standing in for `<...>` control sequences while the styling is parsed. */
+const placeholderBase = 0xf0000;
+const placeholders = /[\u{f0000}-\u{ffffd}]/gu;
+
+/**
+ * Turns one `<...>` control sequence into a node: a link with its label, a user mention by
+ * name, a channel name as text. Mass mentions (`<!channel>`, `<!here>`, `<!everyone>`) and
+ * user groups become text that notifies nobody.
+ */
+function controlToInline(inner: string, names: SlackUserNames): Inline {
   const [target = '', label] = inner.split('|', 2);
-  if (target.startsWith('@')) {
-    const name = label ?? names(target.slice(1)) ?? target.slice(1);
-    return `@${name}`;
-  }
-  if (target.startsWith('#')) return `#${label ?? target.slice(1)}`;
+  if (target.startsWith('@')) return { type: 'mention', name: unescapeSlack(label ?? names(target.slice(1)) ?? target.slice(1)) };
+  if (target.startsWith('#')) return { type: 'text', text: `#${unescapeSlack(label ?? target.slice(1))}` };
   if (target.startsWith('!')) {
     const word = target.slice(1).split('^')[0] ?? '';
-    return `@${label ?? word}`;
+    return { type: 'text', text: `@${unescapeSlack(label ?? word)}` };
   }
   const url = unescapeSlack(target);
-  return label === undefined ? url : `${unescapeSlack(label)} (${url})`;
+  return { type: 'link', url, children: [{ type: 'text', text: label === undefined ? url : unescapeSlack(label) }] };
 }
 
 /** Replaces `:name:` shortcodes (with skin tones) by their Unicode emoji; custom emoji stay as typed. */
@@ -41,13 +47,98 @@ function shortcodesToEmoji(text: string): string {
   return text.replace(/:([a-z0-9_+'-]+(?:::skin-tone-[2-6])?):/g, (match, name: string) => emojiForSlackName(name) ?? match);
 }
 
+/** Puts fences that Slack sends inline (```code```) on lines of their own, as XEP-0393 reads them. */
+function fenceBlocks(text: string): string {
+  return text.replace(/```([\s\S]*?)```/g, (_match, body: string) => `\n\`\`\`\n${body.replace(/^\n|\n$/g, '')}\n\`\`\`\n`).replace(/^\n+|\n+$/g, '');
+}
+
+/**
+ * Parses Slack mrkdwn into the tree. Control sequences become links and mentions, entities
+ * become characters, and shortcodes become emoji, except inside code, which keeps what the
+ * user typed (a control sequence there reads as its label or URL).
+ */
 export function parseSlack(text: string, names: SlackUserNames = () => undefined): RichText {
-  const plain = text.replace(/<([^<>]*)>/g, (_match, inner: string) => controlToText(inner, names));
-  return parseStyling(shortcodesToEmoji(unescapeSlack(plain)));
+  const controls: string[] = [];
+  const marked = fenceBlocks(text.replace(placeholders, '')).replace(/<([^<>\n]*)>/g, (_match, inner: string) => {
+    controls.push(inner);
+    return String.fromCodePoint(placeholderBase + controls.length - 1);
+  });
+  const control = (char: string) => controlToInline(controls[char.codePointAt(0)! - placeholderBase] ?? '', names);
+  // Inside code: entities decoded and control sequences read as text, nothing else.
+  const literal = (value: string) => unescapeSlack(value.replace(placeholders, (char) => inlineToPlain(control(char))));
+
+  const inlines = (nodes: Inline[]): Inline[] =>
+    nodes.flatMap((node): Inline[] => {
+      switch (node.type) {
+        case 'text': {
+          const out: Inline[] = [];
+          let rest = '';
+          for (const char of node.text) {
+            if (/[\u{f0000}-\u{ffffd}]/u.test(char)) {
+              if (rest) out.push({ type: 'text', text: shortcodesToEmoji(unescapeSlack(rest)) });
+              rest = '';
+              out.push(control(char));
+            } else {
+              rest += char;
+            }
+          }
+          if (rest) out.push({ type: 'text', text: shortcodesToEmoji(unescapeSlack(rest)) });
+          return out;
+        }
+        case 'code':
+          return [{ type: 'code', text: literal(node.text) }];
+        case 'bold':
+        case 'italic':
+        case 'strike':
+          return [{ ...node, children: inlines(node.children) }];
+        default:
+          return [node];
+      }
+    });
+  const blocks = (list: Block[]): Block[] =>
+    list.map((block): Block => {
+      switch (block.type) {
+        case 'paragraph':
+          return { type: 'paragraph', children: inlines(block.children) };
+        case 'code_block':
+          return { ...block, text: literal(block.text) };
+        case 'quote':
+          return { type: 'quote', children: blocks(block.children) };
+        case 'list':
+          return { ...block, items: block.items.map(blocks) };
+      }
+    });
+  return { blocks: blocks(parseStyling(marked).blocks) };
+}
+
+/** Renders one inline node as mrkdwn: XEP-0393's marks, escaped text, and `<url|label>` links. */
+function renderSlackInline(node: Inline): string {
+  switch (node.type) {
+    case 'text':
+      return escapeSlack(node.text);
+    case 'bold':
+      return `*${node.children.map(renderSlackInline).join('')}*`;
+    case 'italic':
+      return `_${node.children.map(renderSlackInline).join('')}_`;
+    case 'strike':
+      return `~${node.children.map(renderSlackInline).join('')}~`;
+    case 'code':
+      return `\`${escapeSlack(node.text)}\``;
+    case 'link': {
+      const label = node.children.map(inlineToPlain).join('');
+      const url = node.url.replace(/[<>|]/g, encodeURIComponent);
+      return label && label !== node.url ? `<${url}|${escapeSlack(label).replace(/\|/g, '¦')}>` : `<${url}>`;
+    }
+    case 'mention':
+      // A mention of someone on another platform has no Slack user id: it reads as a name.
+      return escapeSlack(`@${node.name}`);
+    default:
+      return escapeSlack(inlineToPlain(node));
+  }
 }
 
 export function renderSlack(rich: RichText): string {
-  return escapeSlack(renderStyling(rich));
+  return renderBlocks(rich, renderSlackInline, (block) => `\`\`\`${block.language ?? ''}\n${escapeSlack(block.text)}\n\`\`\``);
 }
 
 export type { Inline };

@@ -17,25 +17,47 @@ const isSpace = (c: string | undefined) => c === undefined || /\s/.test(c);
  * one character and never crosses a line. Text inside `code` is not parsed further.
  */
 export function parseSpans(line: string): Inline[] {
+  // Where each directive could close (it follows a non-space), found once per line, so that
+  // an opener finds its closer by binary search and a hostile line stays O(n log n).
+  const closers = new Map<string, number[]>();
+  for (let j = 1; j < line.length; j++) {
+    const c = line[j]!;
+    if (c in spanTypes && !isSpace(line[j - 1])) {
+      const list = closers.get(c) ?? [];
+      list.push(j);
+      closers.set(c, list);
+    }
+  }
+  const closerAfter = (c: string, from: number, before: number): number => {
+    const list = closers.get(c);
+    if (!list) return -1;
+    let low = 0;
+    let high = list.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (list[mid]! < from) low = mid + 1;
+      else high = mid;
+    }
+    const found = list[low];
+    return found !== undefined && found < before ? found : -1;
+  };
+  return spans(line, 0, line.length, closerAfter);
+}
+
+/** Parses the spans of `line` between `start` and `end`; closers come from the whole line's index. */
+function spans(line: string, start: number, end: number, closerAfter: (c: string, from: number, before: number) => number): Inline[] {
   const out: Inline[] = [];
   let plain = '';
-  let i = 0;
-  while (i < line.length) {
+  let i = start;
+  while (i < end) {
     const c = line[i]!;
     const type = (spanTypes as Record<string, (typeof spanTypes)[Directive] | undefined>)[c];
-    if (type && (i === 0 || isSpace(line[i - 1]) || line[i - 1]! in spanTypes) && !isSpace(line[i + 1])) {
-      let close = -1;
-      for (let j = i + 2; j < line.length; j++) {
-        if (line[j] === c && !isSpace(line[j - 1])) {
-          close = j;
-          break;
-        }
-      }
+    if (type && (i === start || isSpace(line[i - 1]) || line[i - 1]! in spanTypes) && i + 1 < end && !isSpace(line[i + 1])) {
+      const close = closerAfter(c, i + 2, end);
       if (close > 0) {
         if (plain) out.push({ type: 'text', text: plain });
         plain = '';
-        const inner = line.slice(i + 1, close);
-        out.push(type === 'code' ? { type: 'code', text: inner } : { type, children: parseSpans(inner) });
+        out.push(type === 'code' ? { type: 'code', text: line.slice(i + 1, close) } : { type, children: spans(line, i + 1, close, closerAfter) });
         i = close + 1;
         continue;
       }
@@ -49,10 +71,13 @@ export function parseSpans(line: string): Inline[] {
 
 /** Parses a whole styled body into blocks: preformatted blocks, quotes, and paragraphs. */
 export function parseStyling(body: string): RichText {
-  return { blocks: parseBlocks(body.replace(/\r\n?/g, '\n').split('\n')) };
+  return { blocks: parseBlocks(body.replace(/\r\n?/g, '\n').split('\n'), 0) };
 }
 
-function parseBlocks(lines: string[]): Block[] {
+/** Quotes nested deeper than this stay text, so that hostile input cannot exhaust the stack. */
+const maxQuoteDepth = 32;
+
+function parseBlocks(lines: string[], depth: number): Block[] {
   const blocks: Block[] = [];
   let paragraph: string[] = [];
   const endParagraph = () => {
@@ -71,12 +96,12 @@ function parseBlocks(lines: string[]): Block[] {
       blocks.push({ type: 'code_block', text: body.join('\n'), ...(language ? { language } : {}) });
       continue;
     }
-    if (line.startsWith('>')) {
+    if (line.startsWith('>') && depth < maxQuoteDepth) {
       endParagraph();
       const quoted: string[] = [];
       while (i < lines.length && lines[i]!.startsWith('>')) quoted.push(lines[i++]!.slice(1).replace(/^ /, ''));
       i--;
-      blocks.push({ type: 'quote', children: parseBlocks(quoted) });
+      blocks.push({ type: 'quote', children: parseBlocks(quoted, depth + 1) });
       continue;
     }
     if (line === '') {
@@ -93,7 +118,8 @@ function joinLines(lines: string[]): Inline[] {
   const out: Inline[] = [];
   lines.forEach((line, i) => {
     if (i > 0) out.push({ type: 'break' });
-    out.push(...parseSpans(line));
+    // A loop, not a spread: a hostile line can yield more nodes than a call takes arguments.
+    for (const node of parseSpans(line)) out.push(node);
   });
   return out;
 }

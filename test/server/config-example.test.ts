@@ -24,5 +24,5 @@ test('example config loads with its variables set', () => {
 });
 
 test('example config names every overridable section', () => {
-  assert.match(exampleConfig(), /^# Every scalar under server, store, log, delivery, invitations, commands, presence, domainVerification can be$/m);
+  assert.match(exampleConfig(), /^# Every scalar under server, store, log, delivery, invitations, commands, presence, domainVerification, retention can be$/m);
 });
