@@ -93,6 +93,8 @@ const metadataQuery = z
     from: z.coerce.number().int().min(0).optional(),
     to: z.coerce.number().int().min(0).optional(),
     afterSeq: z.coerce.number().int().min(0).optional(),
+    beforeSeq: z.coerce.number().int().min(1).optional(),
+    order: z.enum(['asc', 'desc']).optional(),
   })
   .strict();
 const monthPattern = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -229,6 +231,12 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
       return org;
     };
     const actorIn = (request: FastifyRequest, org: OrgId) => ({ ...AccountService.actor(who(request).admin, request.ip), orgId: org });
+
+    // Who the session or token is, so that a new tab of the portal need not log in again.
+    api.get('/api/v1/session', async (request) => {
+      const { admin, csrfToken } = who(request);
+      return { admin: { email: admin.email, role: admin.role, orgId: admin.orgId }, csrfToken };
+    });
 
     api.delete('/api/v1/session', async (request, reply) => {
       await deps.accounts.logout(str(request.cookies[sessionCookie]));

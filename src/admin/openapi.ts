@@ -30,6 +30,7 @@ export const openApiDocument = {
         requestBody: json({ email: { type: 'string' }, password: { type: 'string' }, code: { type: 'string' } }),
         responses: { '200': { description: 'Logged in.' }, '401': errors['401'], '429': { description: 'Locked after repeated failures.' } },
       },
+      get: { summary: 'The admin this session or token acts as, and the CSRF token of a session.', responses: { '200': { description: 'The admin.' }, '401': errors['401'] } },
       delete: { summary: 'Log out.', parameters: [csrf], responses: { '200': { description: 'Logged out.' }, '401': errors['401'], '403': errors['403'] } },
     },
     '/api/v1/sso/{org}/login': {

@@ -24,7 +24,18 @@ export interface Overview {
   byPlatform: UsageBreakdown[];
   byPartnerDomain: UsageBreakdown[];
   byLocalDomain: UsageBreakdown[];
+  /** Every partner domain of the 12 months, filters aside, for a filter picker. */
+  partnerDomains: string[];
 }
+
+/** Invitation statuses as the overview counts them; a held one is pending, a withdrawn one cancelled. */
+const funnelStatus: Record<string, string> = {
+  pending: 'pending',
+  awaiting_approval: 'pending',
+  accepted: 'accepted',
+  declined: 'declined',
+  expired: 'expired',
+};
 
 const dayMs = 24 * 60 * 60 * 1000;
 /** Days whose active users are kept per day: the overview's 30, and some slack. */
@@ -54,21 +65,26 @@ export class AnalyticsService {
       this.store.analytics.series(orgId, lastDays, 'day'),
       this.store.analytics.total(orgId, range),
       this.store.analytics.breakdown(orgId, range, 'platform'),
-      this.store.analytics.breakdown(orgId, range, 'partner_domain', 50),
+      this.store.analytics.breakdown(orgId, range, 'partner_domain', 200),
       this.store.analytics.breakdown(orgId, range, 'user_domain', 50),
       this.store.analytics.inviteFunnel(orgId, first.getTime()),
       this.store.analytics.contactSpans(orgId),
     ]);
+    const partnerDomains =
+      filter.partnerDomain === undefined && filter.platform === undefined
+        ? byPartnerDomain.map((p) => p.key)
+        : (await this.store.analytics.breakdown(orgId, { fromDay: range.fromDay, toDay: range.toDay }, 'partner_domain', 1000)).map((p) => p.key);
 
     const months = Array.from({ length: 12 }, (_, i) => {
       const start = monthStart(now, 11 - i);
       const end = monthStart(now, 10 - i).getTime();
       const period = start.toISOString().slice(0, 7);
       const point = monthly.find((m) => m.period === period) ?? { period, users: 0, delivered: 0, failed: 0 };
-      const invitations: Record<string, number> = { sent: 0, accepted: 0, declined: 0, expired: 0, pending: 0 };
+      const invitations: Record<string, number> = { sent: 0, accepted: 0, declined: 0, expired: 0, pending: 0, cancelled: 0 };
       for (const row of funnel.filter((f) => f.month === period)) {
+        const status = funnelStatus[row.status] ?? 'cancelled';
         invitations.sent! += row.count;
-        invitations[row.status] = (invitations[row.status] ?? 0) + row.count;
+        invitations[status]! += row.count;
       }
       const activeContacts = spans.filter((c) => c.createdAt < end && (c.endedAt === null || c.endedAt >= start.getTime())).length;
       return { ...point, activeContacts, invitations };
@@ -86,6 +102,7 @@ export class AnalyticsService {
       byPlatform,
       byPartnerDomain,
       byLocalDomain,
+      partnerDomains: [...partnerDomains].sort(),
     };
   }
 

@@ -94,6 +94,7 @@ export async function launchSandbox(env: NodeJS.ProcessEnv = process.env, logger
     `  Slack console (Globex): ${world.slack.url}/console   users bob@globex.example, dana@globex.example`,
     ...xmppLines,
     '',
+    `Portal: ${running.url}/portal/   email ${sandboxOperator}, password ${operator.password}, code ${operator.recoveryCode} (one-time)`,
     `Admin API: ${running.url}/api/v1 (OpenAPI at ${running.url}/api/v1/openapi.json). Log in as the operator:`,
     `  curl -si -X POST ${running.url}/api/v1/session -H 'content-type: application/json' \\`,
     `    -d '{"email": "${sandboxOperator}", "password": "${operator.password}", "code": "${operator.recoveryCode}"}'`,

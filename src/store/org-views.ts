@@ -35,6 +35,10 @@ export interface MetadataFilter {
   from?: number | undefined;
   to?: number | undefined;
   afterSeq?: number | undefined;
+  /** Records before this sequence number, for paging newest first. */
+  beforeSeq?: number | undefined;
+  /** `asc` (oldest first, the default) or `desc` (newest first). */
+  order?: 'asc' | 'desc' | undefined;
   limit: number;
 }
 
@@ -137,7 +141,8 @@ export class OrgViews {
     if (filter.from !== undefined) query = query.where('at', '>=', filter.from);
     if (filter.to !== undefined) query = query.where('at', '<', filter.to);
     if (filter.afterSeq !== undefined) query = query.where('seq', '>', filter.afterSeq);
-    const rows = await query.orderBy('seq').limit(filter.limit).execute();
+    if (filter.beforeSeq !== undefined) query = query.where('seq', '<', filter.beforeSeq);
+    const rows = await query.orderBy('seq', filter.order ?? 'asc').limit(filter.limit).execute();
     return rows.map(toMetadata);
   }
 

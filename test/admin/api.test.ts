@@ -307,6 +307,15 @@ describe('admin API', () => {
     };
     assert.ok(metadata.records.length > 0);
     assert.ok(metadata.records.every((r) => r.sourceOrg === 'globex' || r.targetOrg === 'globex'));
+    const newest = (await (await call('GET', '/api/v1/orgs/globex/metadata?order=desc&limit=3', undefined, globex)).json()) as { records: Array<{ seq: number }> };
+    assert.equal(newest.records.length, 3);
+    assert.ok(newest.records[0]!.seq > newest.records[1]!.seq && newest.records[1]!.seq > newest.records[2]!.seq);
+    const older = (await (await call('GET', `/api/v1/orgs/globex/metadata?order=desc&limit=1&beforeSeq=${newest.records[2]!.seq}`, undefined, globex)).json()) as { records: Array<{ seq: number }> };
+    assert.ok(older.records[0]!.seq < newest.records[2]!.seq);
+
+    const me = (await (await call('GET', '/api/v1/session', undefined, globex)).json()) as { admin: { email: string; role: string; orgId: string }; csrfToken: string };
+    assert.deepEqual(me.admin, { email: 'it@globex.example', role: 'org_admin', orgId: 'globex' });
+    assert.equal(me.csrfToken, globex.csrf);
 
     // Slack rejects one post for good: it becomes a dead letter of globex's connection.
     slack.failNext({ method: 'chat.postMessage', error: 'is_archived' });
@@ -381,6 +390,9 @@ describe('admin API', () => {
     assert.equal(current.period, new Date().toISOString().slice(0, 7));
     assert.ok(current.users >= 1 && current.delivered >= 1);
     assert.equal(overview.byPartnerDomain[0]?.key, 'acme.example');
+    assert.deepEqual((overview as unknown as { partnerDomains: string[] }).partnerDomains, ['acme.example']);
+    const invitations = (overview as unknown as { months: Array<{ invitations: Record<string, number> }> }).months[11]!.invitations;
+    assert.deepEqual(Object.keys(invitations).sort(), ['accepted', 'cancelled', 'declined', 'expired', 'pending', 'sent']);
 
     const csv = await call('GET', '/api/v1/orgs/globex/analytics/usage?by=platform&format=csv', undefined, globex);
     assert.equal(csv.headers.get('content-type'), 'text/csv; charset=utf-8');
