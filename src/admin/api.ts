@@ -102,6 +102,7 @@ const overviewQuery = z
   .object({
     partnerDomain: z.string().toLowerCase().max(253).optional(),
     platform: z.enum(['webex', 'slack', 'xmpp']).optional(),
+    months: z.coerce.number().int().min(1).max(12).optional(),
   })
   .strict();
 const usageQuery = z

@@ -53,6 +53,8 @@ export interface ConnectionView {
   credentials?: string[];
   /** Deliveries through it as this node saw them. */
   health?: ConnectionHealth;
+  /** Deliveries waiting for it in the outbox, and since when the oldest waits. */
+  queue: { waiting: number; oldestQueuedAt: string | null };
 }
 
 function invalid(message: string): ParleyError {
@@ -88,6 +90,11 @@ export class ConnectionService {
 
   async list(orgId: OrgId): Promise<ConnectionView[]> {
     const stored = new Map((await this.store.connections.list()).filter((c) => c.orgId === orgId).map((c) => [c.id as string, c]));
+    const queues = await this.store.views.queue(orgId);
+    const queueOf = (id: string) => {
+      const queue = queues.get(id);
+      return { waiting: queue?.waiting ?? 0, oldestQueuedAt: queue ? new Date(queue.oldestAt).toISOString() : null };
+    };
     const views: ConnectionView[] = [];
     for (const info of this.directory.connectionsOfOrg(orgId)) {
       const api = stored.get(info.id);
@@ -97,13 +104,22 @@ export class ConnectionService {
         platform: info.platform,
         source: api ? 'api' : 'config',
         state: info.connector.state(),
+        queue: queueOf(info.id),
         ...(this.health ? { health: this.health.of(info.id) } : {}),
         ...(api ? { settings: api.settings, credentials: [...credentialKeys[api.platform]] } : {}),
       });
     }
     // Stored connections that are not running: their credentials did not open, or they wait for the next sync.
     for (const api of stored.values()) {
-      views.push({ id: api.id, platform: api.platform, source: 'api', state: { status: 'stopped', code: 'not_started' }, settings: api.settings, credentials: [...credentialKeys[api.platform]] });
+      views.push({
+        id: api.id,
+        platform: api.platform,
+        source: 'api',
+        state: { status: 'stopped', code: 'not_started' },
+        queue: queueOf(api.id),
+        settings: api.settings,
+        credentials: [...credentialKeys[api.platform]],
+      });
     }
     return views.sort((a, b) => a.id.localeCompare(b.id));
   }

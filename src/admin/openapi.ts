@@ -69,7 +69,12 @@ export const openApiDocument = {
     '/api/v1/orgs/{org}/analytics/overview': {
       get: {
         summary: 'The trailing 12 months by month and the last 30 days by day: unique users, deliveries, failures, active contacts, the invitation funnel, and the split by platform and by local and partner domain.',
-        parameters: [org, { name: 'partnerDomain', in: 'query', required: false, schema: { type: 'string' } }, { name: 'platform', in: 'query', required: false, schema: { type: 'string' } }],
+        parameters: [
+          org,
+          { name: 'partnerDomain', in: 'query', required: false, schema: { type: 'string' } },
+          { name: 'platform', in: 'query', required: false, schema: { type: 'string' } },
+          { name: 'months', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 12 }, description: 'The period: months up to this one; 12 by default.' },
+        ],
         responses: { '200': { description: 'The overview.' }, ...errors },
       },
     },

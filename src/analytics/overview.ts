@@ -10,21 +10,23 @@ import type { UsageBreakdown, UsageFilter, UsagePoint } from '../store/analytics
 export interface OverviewFilter {
   partnerDomain?: string;
   platform?: string;
+  /** The period: this many calendar months up to this one, 1 to 12; 12 by default. */
+  months?: number;
 }
 
 export interface Overview {
   org: string;
   generatedAt: string;
-  /** The 12 calendar months up to and including the current one, oldest first; months without traffic have zeros. */
+  /** The calendar months of the period (12 by default) up to and including the current one, oldest first; months without traffic have zeros. */
   months: Array<UsagePoint & { activeContacts: number; invitations: Record<string, number> }>;
   /** The last 30 days, oldest first. */
   days: UsagePoint[];
-  /** Totals over the 12 months. */
+  /** Totals over the period. */
   totals: { users: number; delivered: number; failed: number };
   byPlatform: UsageBreakdown[];
   byPartnerDomain: UsageBreakdown[];
   byLocalDomain: UsageBreakdown[];
-  /** Every partner domain of the 12 months, filters aside, for a filter picker. */
+  /** Every partner domain of the period, the other filters aside, for a filter picker. */
   partnerDomains: string[];
 }
 
@@ -55,9 +57,11 @@ export class AnalyticsService {
   constructor(private readonly store: Store) {}
 
   /** Folds in what the metadata log gained since the last call, then builds the overview. */
-  async overview(orgId: OrgId, filter: OverviewFilter = {}, now = Date.now()): Promise<Overview> {
+  async overview(orgId: OrgId, options: OverviewFilter = {}, now = Date.now()): Promise<Overview> {
     await this.catchUp(now);
-    const first = monthStart(now, 11);
+    const { months: period = 12, ...filter } = options;
+    const count = Math.min(12, Math.max(1, Math.floor(period)));
+    const first = monthStart(now, count - 1);
     const range: UsageFilter = { fromDay: isoDay(first.getTime()), toDay: isoDay(now), ...filter };
     const lastDays: UsageFilter = { ...range, fromDay: isoDay(now - 29 * dayMs) };
     const [monthly, daily, totals, byPlatform, byPartnerDomain, byLocalDomain, funnel, spans] = await Promise.all([
@@ -75,9 +79,9 @@ export class AnalyticsService {
         ? byPartnerDomain.map((p) => p.key)
         : (await this.store.analytics.breakdown(orgId, { fromDay: range.fromDay, toDay: range.toDay }, 'partner_domain', 1000)).map((p) => p.key);
 
-    const months = Array.from({ length: 12 }, (_, i) => {
-      const start = monthStart(now, 11 - i);
-      const end = monthStart(now, 10 - i).getTime();
+    const months = Array.from({ length: count }, (_, i) => {
+      const start = monthStart(now, count - 1 - i);
+      const end = monthStart(now, count - 2 - i).getTime();
       const period = start.toISOString().slice(0, 7);
       const point = monthly.find((m) => m.period === period) ?? { period, users: 0, delivered: 0, failed: 0 };
       const invitations: Record<string, number> = { sent: 0, accepted: 0, declined: 0, expired: 0, pending: 0, cancelled: 0 };

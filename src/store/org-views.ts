@@ -1,7 +1,7 @@
 // Read-only views of one organisation's data for the admin API: its users, its contacts,
 // its metadata records and its dead letters, never another organisation's.
 
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 import type { ChatSessionId, ConnectionId, ContactId, DeliveryId, OrgId, UserId } from '../core/ids.js';
 import { toDeadLetter, toMetadata } from './repo.js';
@@ -102,6 +102,18 @@ export class OrgViews {
     const orgs = await this.db.selectFrom('orgs').select(['id', 'name']).where('id', 'in', [...ids]).orderBy('id').execute();
     const domains = await this.db.selectFrom('domains').select(['domain', 'org_id']).where('org_id', 'in', [...ids]).where('verified', '=', 1).orderBy('domain').execute();
     return orgs.map((o) => ({ id: o.id as OrgId, name: o.name, domains: domains.filter((d) => d.org_id === o.id).map((d) => d.domain) }));
+  }
+
+  /** Deliveries waiting in the outbox per connection of the organisation, and the oldest one's queue time. */
+  async queue(orgId: OrgId): Promise<Map<string, { waiting: number; oldestAt: number }>> {
+    const rows = await this.db
+      .selectFrom('outbox as o')
+      .innerJoin('connections as c', 'c.id', 'o.connection_id')
+      .select(['o.connection_id', sql<number>`count(*)`.as('waiting'), sql<number>`min(o.created_at)`.as('oldest')])
+      .where('c.org_id', '=', orgId)
+      .groupBy('o.connection_id')
+      .execute();
+    return new Map(rows.map((r) => [r.connection_id, { waiting: Number(r.waiting), oldestAt: Number(r.oldest) }]));
   }
 
   /** Invitations from or to the organisation's users, newest first, with their status. */

@@ -114,6 +114,16 @@ for (const factory of storeFactories()) {
       }
     });
 
+    test('a shorter period shows its months and totals only', async () => {
+      const acme = asId<OrgId>('acme');
+      const year = await analytics.overview(acme, {}, now);
+      const quarter = await analytics.overview(acme, { months: 3 }, now);
+      assert.deepEqual(quarter.months, year.months.slice(9));
+      assert.equal(quarter.totals.delivered, year.months.slice(9).reduce((s, m) => s + m.delivered, 0));
+      const rows = rowsFor('acme', records).filter((r) => r.month >= quarter.months[0]!.period);
+      assert.equal(quarter.totals.users, new Set(rows.map((r) => r.user)).size);
+    });
+
     test('the breakdowns by partner and local domain add up and name first and last days', async () => {
       const overview = await analytics.overview(asId<OrgId>('acme'), {}, now);
       const partners = overview.byPartnerDomain;

@@ -351,7 +351,11 @@ describe('portal in Chromium', { skip: skipReason }, () => {
     await waitFor('dead letter gone from the list', async () => (await row.count()) === 0);
     await waitFor('retried message in Slack', () => slack.messages(chat.bobChannel).find((m) => m.text === 'will be dead'));
     const connections = panel('Connections');
-    assert.match((await connections.locator('tbody tr', { hasText: 'globex-slack' }).textContent()) ?? '', /connected/);
+    const slackRow = connections.locator('tbody tr', { hasText: 'globex-slack' });
+    assert.match((await slackRow.textContent()) ?? '', /connected/);
+    assert.match((await slackRow.textContent()) ?? '', /platform_rejected:is_archived/, 'the last error shows');
+    await slackRow.getByRole('button', { name: 'Test connection globex-slack' }).click();
+    await connections.getByText(/^Connection globex-slack works: the platform answered in \d+ ms\.$/).waitFor();
   });
 
   test('keyboard focus reaches navigation visibly', async () => {
@@ -485,7 +489,7 @@ describe('portal in Chromium', { skip: skipReason }, () => {
     await logOut();
     await logIn('auditor');
     await page.getByText('auditor (read-only)').waitFor();
-    const changeButtons = /^(Retry|Discard|Unblock|Block domain)/;
+    const changeButtons = /^(Retry|Discard|Unblock|Block domain|Test connection)/;
 
     await page.goto(portal('orgs/globex/troubleshooting'));
     await panel('Dead letters').locator('tbody tr', { hasText: dead.id }).waitFor();

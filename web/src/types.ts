@@ -83,6 +83,8 @@ export interface Connection {
   platform: string;
   source: 'config' | 'api';
   state: { status: string; code?: string; since?: string };
+  queue: { waiting: number; oldestQueuedAt: string | null };
+  health?: { lastSuccessAt: string | null; lastFailureAt: string | null; lastError: string | null; lastHour: { delivered: number; failed: number } };
 }
 
 export const features = ['messages', 'files', 'presence', 'typing', 'reactions', 'rich_text', 'channel_invites'] as const;

@@ -1,5 +1,5 @@
-// The analytics overview of one organisation (GET .../analytics/overview): charts of the 12
-// months and the last 30 days, the invitation funnel, active contacts, and the split by
+// The analytics overview of one organisation (GET .../analytics/overview): charts of the
+// period's months and the last 30 days, the invitation funnel, active contacts, and the split by
 // platform and domain. The filters live in the URL query, so a filtered view can be shared.
 
 import { lazy, Suspense, useState, type FormEvent } from 'react';
@@ -24,11 +24,21 @@ const breakdownColumns = (keyHeader: string): Array<Column<UsageBreakdown>> => [
 interface Filter {
   partnerDomain: string;
   platform: string;
+  /** Months of the period, as text from the URL; empty for the default 12. */
+  months: string;
 }
+
+const periods = [
+  { value: '', label: '12 months' },
+  { value: '6', label: '6 months' },
+  { value: '3', label: '3 months' },
+  { value: '1', label: 'This month' },
+];
 
 function FilterForm({ org, filter, partnerDomains }: { org: string; filter: Filter; partnerDomains: string[] }) {
   const [partnerDomain, setPartnerDomain] = useState(filter.partnerDomain);
   const [platform, setPlatform] = useState(filter.platform);
+  const [months, setMonths] = useState(filter.months);
   const options = [...new Set([...partnerDomains, ...(filter.partnerDomain ? [filter.partnerDomain] : [])])].sort();
 
   const apply = (event: FormEvent) => {
@@ -36,6 +46,7 @@ function FilterForm({ org, filter, partnerDomains }: { org: string; filter: Filt
     const query = new URLSearchParams();
     if (partnerDomain) query.set('partnerDomain', partnerDomain);
     if (platform) query.set('platform', platform);
+    if (months) query.set('months', months);
     const search = query.toString();
     navigate(orgRoute(org, 'overview') + (search ? `?${search}` : ''));
   };
@@ -49,6 +60,17 @@ function FilterForm({ org, filter, partnerDomains }: { org: string; filter: Filt
             {options.map((domain) => (
               <option key={domain} value={domain}>
                 {domain}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Period">
+        {(id) => (
+          <select id={id} name="months" value={months} onChange={(e) => setMonths(e.target.value)}>
+            {periods.map((p) => (
+              <option key={p.value} value={p.value}>
+                {p.label}
               </option>
             ))}
           </select>
@@ -82,25 +104,31 @@ function FilterForm({ org, filter, partnerDomains }: { org: string; filter: Filt
 
 export function OverviewPage({ org, homeOrg }: { org: string; homeOrg: string | null }) {
   const url = useUrl();
-  const filter: Filter = { partnerDomain: url.searchParams.get('partnerDomain') ?? '', platform: url.searchParams.get('platform') ?? '' };
+  const filter: Filter = {
+    partnerDomain: url.searchParams.get('partnerDomain') ?? '',
+    platform: url.searchParams.get('platform') ?? '',
+    months: url.searchParams.get('months') ?? '',
+  };
   usePageTitle(`Overview of ${org}`);
 
   const overview = useApiData<Overview>(orgPath(org, 'analytics', 'overview'), { ...filter });
-  // The overview lists every partner domain of the 12 months, whatever the filter, for the picker.
+  // The overview lists every partner domain of the period, whatever the other filters, for the picker.
   const partnerDomains = overview.data?.partnerDomains ?? [];
-  const fileTag = [filter.partnerDomain, filter.platform].filter((v) => v !== '').map((v) => `-${v}`).join('');
+  const fileTag = [filter.partnerDomain, filter.platform, filter.months && `${filter.months}m`].filter((v) => v !== '').map((v) => `-${v}`).join('');
   const data = overview.data;
+  const periodWords = filter.months === '1' ? 'this month' : `the ${filter.months || '12'} months`;
+  const filterWords = [filter.partnerDomain, filter.platform].filter(Boolean).join(' and ');
 
   return (
     <main id="content">
       <h1 tabIndex={-1}>Overview of {org}</h1>
-      <p className="lede">The trailing 12 months by month and the last 30 days by day, in UTC. Counts come from the metadata log, never from message content.</p>
+      <p className="lede">The months of the period (12 unless you pick fewer) by month and the last 30 days by day, in UTC. Counts come from the metadata log, never from message content.</p>
       <FilterForm key={url.search} org={org} filter={filter} partnerDomains={partnerDomains} />
       {overview.error ? <ErrorMessage error={overview.error} homeOrg={homeOrg} /> : null}
       {overview.loading ? <Loading what="the overview" /> : null}
       {data ? (
         <>
-          <section aria-label="Totals over the 12 months" className="totals">
+          <section aria-label={`Totals over ${periodWords}`} className="totals">
             <dl>
               <div>
                 <dt>Unique users</dt>
@@ -115,7 +143,7 @@ export function OverviewPage({ org, homeOrg }: { org: string; homeOrg: string | 
                 <dd data-total="failed">{formatNumber(data.totals.failed)}</dd>
               </div>
             </dl>
-            <p className="help">Over the 12 months{fileTag ? `, filtered by ${[filter.partnerDomain, filter.platform].filter(Boolean).join(' and ')}` : ''}. Generated at {data.generatedAt.replace('T', ' ').slice(0, 19)} UTC.</p>
+            <p className="help">Over {periodWords}{filterWords ? `, filtered by ${filterWords}` : ''}. Generated at {data.generatedAt.replace('T', ' ').slice(0, 19)} UTC.</p>
           </section>
           <Suspense fallback={<Loading what="the charts" />}>
             <OverviewCharts org={org} overview={data} fileTag={fileTag} />
@@ -129,7 +157,7 @@ export function OverviewPage({ org, homeOrg }: { org: string; homeOrg: string | 
               rows={data.byPlatform}
               rowKey={(r) => r.key}
               csvName={`parley-${org}${fileTag}-by-platform.csv`}
-              empty="No traffic in the 12 months."
+              empty={`No traffic in ${periodWords}.`}
             />
           </section>
           <section className="panel" aria-labelledby="by-partner">
@@ -142,7 +170,7 @@ export function OverviewPage({ org, homeOrg }: { org: string; homeOrg: string | 
               rows={data.byPartnerDomain}
               rowKey={(r) => r.key}
               csvName={`parley-${org}${fileTag}-by-partner-domain.csv`}
-              empty="No traffic in the 12 months."
+              empty={`No traffic in ${periodWords}.`}
             />
           </section>
           <section className="panel" aria-labelledby="by-local">
@@ -154,7 +182,7 @@ export function OverviewPage({ org, homeOrg }: { org: string; homeOrg: string | 
               rows={data.byLocalDomain}
               rowKey={(r) => r.key}
               csvName={`parley-${org}${fileTag}-by-local-domain.csv`}
-              empty="No traffic in the 12 months."
+              empty={`No traffic in ${periodWords}.`}
             />
           </section>
         </>

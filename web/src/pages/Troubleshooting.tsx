@@ -235,10 +235,52 @@ const connectionColumns: Array<Column<Connection>> = [
   { header: 'State', value: (c) => c.state.status, render: (c) => <span className={`badge state-${c.state.status}`}>{c.state.status}</span> },
   { header: 'Code', value: (c) => c.state.code ?? '' },
   { header: 'Since', value: (c) => (c.state.since ? formatTime(Date.parse(c.state.since)) : '') },
+  { header: 'Waiting', value: (c) => c.queue.waiting, numeric: true },
+  { header: 'Oldest waiting since', value: (c) => (c.queue.oldestQueuedAt ? formatTime(Date.parse(c.queue.oldestQueuedAt)) : '—') },
+  { header: 'Last success', value: (c) => (c.health?.lastSuccessAt ? formatTime(Date.parse(c.health.lastSuccessAt)) : '—') },
+  { header: 'Last hour delivered / failed', value: (c) => (c.health ? `${c.health.lastHour.delivered} / ${c.health.lastHour.failed}` : '—') },
+  { header: 'Last error', value: (c) => c.health?.lastError ?? '—' },
 ];
 
-function Connections({ org }: { org: string }) {
+function Connections({ org, canChange }: { org: string; canChange: boolean }) {
   const list = useApiData<{ connections: Connection[] }>(orgPath(org, 'connections'));
+  const [result, setResult] = useState<{ text: string; error?: boolean }>();
+  const [testing, setTesting] = useState<string>();
+
+  const test = async (connection: Connection) => {
+    setTesting(connection.id);
+    try {
+      const outcome = await api<{ ok: boolean; durationMs: number; error?: string }>('POST', orgPath(org, 'connections', connection.id, 'test'));
+      setResult(
+        outcome.ok
+          ? { text: `Connection ${connection.id} works: the platform answered in ${outcome.durationMs} ms.` }
+          : { text: `Connection ${connection.id} failed its test: ${outcome.error ?? 'no answer'}. Check its credentials and the platform's status.`, error: true },
+      );
+    } catch (error) {
+      setResult({ text: error instanceof ApiError ? error.message : String(error), error: true });
+    } finally {
+      setTesting(undefined);
+      list.reload();
+    }
+  };
+
+  const columns: Array<Column<Connection>> = [
+    ...connectionColumns,
+    ...(canChange
+      ? [
+          {
+            header: 'Actions',
+            value: () => '',
+            render: (c: Connection) => (
+              <button type="button" disabled={testing !== undefined} onClick={() => void test(c)} aria-label={`Test connection ${c.id}`}>
+                {testing === c.id ? 'Testing…' : 'Test'}
+              </button>
+            ),
+          },
+        ]
+      : []),
+  ];
+
   return (
     <section className="panel" aria-labelledby="connections">
       <div className="panel-header">
@@ -250,7 +292,12 @@ function Connections({ org }: { org: string }) {
         </div>
       </div>
       {list.error ? <ErrorMessage error={list.error} /> : null}
-      {list.data ? <DataTable caption="Connections" hideCaption columns={connectionColumns} rows={list.data.connections} rowKey={(c) => c.id} empty="No connections." /> : <Loading what="connections" />}
+      {result ? (
+        <p className={result.error ? 'notice notice-error' : 'notice'} role="status">
+          {result.text}
+        </p>
+      ) : null}
+      {list.data ? <DataTable caption="Connections" hideCaption columns={columns} rows={list.data.connections} rowKey={(c) => c.id} empty="No connections." /> : <Loading what="connections" />}
     </section>
   );
 }
@@ -370,7 +417,7 @@ export function TroubleshootingPage({ org, homeOrg, canChange }: { org: string; 
       {/* A new search URL, such as from the navigation or the pager, resets the form to it. */}
       <MetadataSearch key={url.search} org={org} homeOrg={homeOrg} />
       <DeadLetters org={org} canChange={canChange} />
-      <Connections org={org} />
+      <Connections org={org} canChange={canChange} />
       <Explain org={org} />
     </main>
   );
