@@ -40,8 +40,6 @@ const funnelStatus: Record<string, string> = {
 };
 
 const dayMs = 24 * 60 * 60 * 1000;
-/** Days whose active users are kept per day: the overview's 30, and some slack. */
-export const dailyUsersDays = 35;
 
 function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
@@ -58,7 +56,7 @@ export class AnalyticsService {
 
   /** Folds in what the metadata log gained since the last call, then builds the overview. */
   async overview(orgId: OrgId, options: OverviewFilter = {}, now = Date.now()): Promise<Overview> {
-    await this.catchUp(now);
+    await this.catchUp();
     const { months: period = 12, ...filter } = options;
     const count = Math.min(12, Math.max(1, Math.floor(period)));
     const first = monthStart(now, count - 1);
@@ -117,9 +115,8 @@ export class AnalyticsService {
   }
 
   /** Reads the metadata log into the rollups until they are current. */
-  async catchUp(now = Date.now()): Promise<void> {
-    // Users per day are kept for the recent days the overview shows by day.
-    while ((await this.store.analytics.rollUp(now - dailyUsersDays * dayMs)) > 0) {
+  async catchUp(): Promise<void> {
+    while ((await this.store.analytics.rollUp()) > 0) {
       // Each round folds one batch; large backlogs take several.
     }
   }

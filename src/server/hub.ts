@@ -10,7 +10,7 @@ import { AccountService } from '../admin/accounts.js';
 import { registerAdminApi } from '../admin/api.js';
 import { ConnectionService } from '../admin/connections.js';
 import { SsoService } from '../admin/sso.js';
-import { AnalyticsService, dailyUsersDays } from '../analytics/overview.js';
+import { AnalyticsService } from '../analytics/overview.js';
 import { DomainService } from '../admin/domains.js';
 import { AdminService } from '../admin/service.js';
 import type { Connector } from '../core/connector.js';
@@ -262,7 +262,7 @@ async function runHousekeeping(
     // Rollups first: raw records go only once the rollups have read them.
     await analytics.catchUp();
     const fourteenMonthsAgo = new Date(Date.now() - 14 * 31 * dayMs).toISOString().slice(0, 10);
-    await store.analytics.pruneRollups(fourteenMonthsAgo, new Date(Date.now() - dailyUsersDays * dayMs).toISOString().slice(0, 10));
+    await store.analytics.pruneRollups(fourteenMonthsAgo);
     const pruned = await store.analytics.pruneMetadata(metadataCutoff);
     if (pruned > 0) logger.info({ records: pruned }, 'Removed metadata records past their retention.');
     await pipeline.expireInvitations(Date.now());

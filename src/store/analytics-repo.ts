@@ -63,10 +63,9 @@ export class AnalyticsRepo {
   /**
    * Folds up to `batch` new metadata records into the rollups and moves the cursor past them,
    * in one transaction; returns how many records it read. Several nodes may call it: on
-   * PostgreSQL the cursor row is locked, so each record is counted once. `dailyFrom` is the
-   * first time whose users are kept per day; older ones are kept per month only.
+   * PostgreSQL the cursor row is locked, so each record is counted once.
    */
-  async rollUp(dailyFrom: number, batch = 200_000): Promise<number> {
+  async rollUp(batch = 200_000): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       await trx.insertInto('usage_cursor').values({ id: 'metadata', seq: 0 }).onConflict((oc) => oc.column('id').doNothing()).execute();
       let cursorQuery = trx.selectFrom('usage_cursor').select('seq').where('id', '=', 'metadata');
@@ -111,7 +110,7 @@ export class AnalyticsRepo {
       await sql`${sides}
         insert into usage_users_daily (org_id, day, user_address, user_domain, partner_domain, platform)
         select distinct org_id, ${this.period('at', 'day')}, user_address, user_domain, partner_domain, platform
-        from sides where at >= ${dailyFrom}
+        from sides where true
         on conflict do nothing
       `.execute(trx);
       await trx.updateTable('usage_cursor').set({ seq: upto }).where('id', '=', 'metadata').execute();
@@ -166,10 +165,7 @@ export class AnalyticsRepo {
     return query;
   }
 
-  /**
-   * Unique users, deliveries and failures per day or per month (YYYY-MM). Daily users exist
-   * for the recent days the rollups keep per day.
-   */
+  /** Unique users, deliveries and failures per day or per month (YYYY-MM). */
   async series(orgId: OrgId, filter: UsageFilter, by: 'day' | 'month'): Promise<UsagePoint[]> {
     const period = by === 'day' ? sql<string>`day` : sql<string>`substr(day, 1, 7)`;
     const counts = await this.counts(orgId, filter)
@@ -256,13 +252,12 @@ export class AnalyticsRepo {
   }
 
   /**
-   * Removes rollups before `beforeDay` (counts and monthly users; the portal shows 12 months
-   * and keeps 13 at least) and daily users before `dailyBeforeDay`.
+   * Removes rollups before `beforeDay`; the portal shows 12 months and keeps 13 at least.
    */
-  async pruneRollups(beforeDay: string, dailyBeforeDay: string): Promise<number> {
+  async pruneRollups(beforeDay: string): Promise<number> {
     const counts = await this.db.deleteFrom('usage_counts_daily').where('day', '<', beforeDay).executeTakeFirst();
     const months = await this.db.deleteFrom('usage_users_monthly').where('month', '<', beforeDay.slice(0, 7)).executeTakeFirst();
-    const days = await this.db.deleteFrom('usage_users_daily').where('day', '<', dailyBeforeDay).executeTakeFirst();
+    const days = await this.db.deleteFrom('usage_users_daily').where('day', '<', beforeDay).executeTakeFirst();
     return Number(counts.numDeletedRows) + Number(months.numDeletedRows) + Number(days.numDeletedRows);
   }
 
