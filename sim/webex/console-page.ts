@@ -113,7 +113,9 @@ export const consolePage = `<!doctype html>
       const item = document.createElement('div');
       item.className = 'room' + (room.id === selectedRoom ? ' selected' : '');
       item.textContent = room.title + ' (' + room.type + ')';
-      item.onclick = () => { selectedRoom = room.id; roomTitle.textContent = room.title; refresh(); };
+      // Picking a room sends there: an address left in the field would send elsewhere.
+      item.onclick = () => { selectedRoom = room.id; roomTitle.textContent = room.title; document.getElementById('send').to.value = ''; refresh(); };
+      if (room.id === selectedRoom) roomTitle.textContent = room.title;
       roomsBox.append(item);
     }
     if (!selectedRoom) { messagesBox.replaceChildren(); return; }
@@ -166,6 +168,8 @@ export const consolePage = `<!doctype html>
     try {
       const sent = await getJson(file ? '/console/api/send-file' : '/console/api/send', request);
       selectedRoom = sent.roomId;
+      // The message went to that room; later messages go there too until another is picked.
+      form.to.value = '';
       form.text.value = '';
       form.file.value = '';
       errorBox.textContent = '';

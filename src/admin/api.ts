@@ -53,7 +53,7 @@ class ForbiddenError extends ParleyError {
 
 class UnauthenticatedError extends ParleyError {
   constructor() {
-    super(ErrorCode.LoginFailed, 401, 'Log in first: POST /api/v1/session with email, password and code.');
+    super(ErrorCode.Unauthenticated, 401, 'Log in first: POST /api/v1/session with email, password and code, or send an API token.');
   }
 }
 

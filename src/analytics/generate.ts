@@ -43,7 +43,11 @@ export async function generateTraffic(store: Store, options: TrafficOptions): Pr
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const partners = Array.from({ length: options.partnerDomains ?? 30 }, (_, i) => `partner${i + 1}.example`);
   const local = options.orgs.flatMap((org) => org.domains.map((domain) => ({ org, domain })));
-  const outcomes = ['delivered', 'delivered', 'delivered', 'delivered', 'delivered', 'delivered', 'delivered', 'delivered', 'dead_letter', 'policy_denied'];
+  // About one delivery in fifty fails, as a rough picture of a healthy hub.
+  const outcome = () => {
+    const roll = next();
+    return roll < 0.98 ? 'delivered' : roll < 0.99 ? 'dead_letter' : 'policy_denied';
+  };
   const batchSize = options.batch ?? 2000;
 
   // Like people, each user writes to a few contacts: two in three at another organisation on
@@ -83,7 +87,7 @@ export async function generateTraffic(store: Store, options: TrafficOptions): Pr
       targetPlatform: toLocal ? toLocal.org.platform : pick(platforms),
       sourceOrg: from.org.id as OrgId,
       targetOrg: (toLocal?.org.id ?? null) as OrgId | null,
-      outcome: pick(outcomes),
+      outcome: outcome(),
     });
     if (batch.length >= batchSize) {
       await store.appendMetadata(batch);

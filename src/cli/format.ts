@@ -27,8 +27,10 @@ const renderers: Record<string, (rich: RichText) => string> = {
 /** Converts one message; returns the output, or an error naming the bad option and the choices. */
 export function formatMessage(from: string | undefined, to: string | undefined, input: string): { ok: boolean; text: string } {
   const names = Object.keys(parsers).join(', ');
-  if (!from || !parsers[from]) return { ok: false, text: `parley: --from "${from ?? ''}" is not a platform; use one of ${names}.` };
-  if (!to || !renderers[to]) return { ok: false, text: `parley: --to "${to ?? ''}" is not a platform; use one of ${names}.` };
+  if (!from) return { ok: false, text: `parley: format needs --from PLATFORM, one of ${names}.` };
+  if (!to) return { ok: false, text: `parley: format needs --to PLATFORM, one of ${names}.` };
+  if (!parsers[from]) return { ok: false, text: `parley: --from "${from}" is not a platform; use one of ${names}.` };
+  if (!renderers[to]) return { ok: false, text: `parley: --to "${to}" is not a platform; use one of ${names}.` };
   // A trailing newline from a pipe or a heredoc is not part of the message.
   const message = input.replace(/\r?\n$/, '');
   return { ok: true, text: renderers[to](parsers[from](message)) };

@@ -48,14 +48,14 @@ export async function launchSandbox(env: NodeJS.ProcessEnv = process.env, logger
     ...(typeof xmpp === 'string' ? {} : { xmpp: xmpp.world }),
   });
   let hub: Hub | undefined;
-  let operator: { password: string; recoveryCode: string; totpUri: string };
+  let operator: { password: string; recoveryCodes: string[]; totpUri: string };
   try {
     hub = await startHub(world.config(), logger ?? createLogger(env.PARLEY_LOG_LEVEL ?? 'info'));
     await world.connectSlack(hub.url);
     // An operator to log in with, and six months of made-up history so the charts show something.
     const password = `sandbox-${randomBytes(9).toString('base64url')}`;
     const created = await new AccountService(hub.store).create({ email: sandboxOperator, role: 'operator', password });
-    operator = { password, recoveryCode: created.recoveryCodes[0]!, totpUri: created.totpUri };
+    operator = { password, recoveryCodes: created.recoveryCodes, totpUri: created.totpUri };
     await generateTraffic(hub.store, {
       records: 20_000,
       months: 6,
@@ -94,11 +94,12 @@ export async function launchSandbox(env: NodeJS.ProcessEnv = process.env, logger
     `  Slack console (Globex): ${world.slack.url}/console   users bob@globex.example, dana@globex.example`,
     ...xmppLines,
     '',
-    `Portal: ${running.url}/portal/   email ${sandboxOperator}, password ${operator.password}, code ${operator.recoveryCode} (one-time)`,
+    `Portal: ${running.url}/portal/   email ${sandboxOperator}, password ${operator.password}, code ${operator.recoveryCodes[0]}`,
+    `  Each code works once. More one-time codes: ${operator.recoveryCodes.slice(2, 5).join(' ')}; or add the TOTP below to an authenticator app.`,
     `Admin API: ${running.url}/api/v1 (OpenAPI at ${running.url}/api/v1/openapi.json). Log in as the operator:`,
     `  curl -si -X POST ${running.url}/api/v1/session -H 'content-type: application/json' \\`,
-    `    -d '{"email": "${sandboxOperator}", "password": "${operator.password}", "code": "${operator.recoveryCode}"}'`,
-    `  The code is a one-time recovery code; for TOTP, add this to an authenticator app: ${operator.totpUri}`,
+    `    -d '{"email": "${sandboxOperator}", "password": "${operator.password}", "code": "${operator.recoveryCodes[1]}"}'`,
+    `  TOTP for an authenticator app: ${operator.totpUri}`,
     `  Then: curl -s -b 'parley_session=<cookie value>' ${running.url}/api/v1/orgs/acme/analytics/overview`,
     '',
     'Try it: in the Webex console, act as Alice and send "invite bob@globex.example" to parley@webex.bot.',

@@ -15,6 +15,7 @@ export enum ErrorCode {
   PlatformRejected = 'platform_rejected',
   NotFound = 'not_found',
   LoginFailed = 'login_failed',
+  Unauthenticated = 'unauthenticated',
   LoginLocked = 'login_locked',
   Forbidden = 'forbidden',
 }

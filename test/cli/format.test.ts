@@ -12,5 +12,5 @@ test('format converts a message as the connectors would', () => {
 
 test('format names a wrong platform and the choices', () => {
   assert.deepEqual(formatMessage('teams', 'webex', 'x'), { ok: false, text: 'parley: --from "teams" is not a platform; use one of webex, slack, xmpp, plain.' });
-  assert.deepEqual(formatMessage('slack', undefined, 'x'), { ok: false, text: 'parley: --to "" is not a platform; use one of webex, slack, xmpp, plain.' });
+  assert.deepEqual(formatMessage('slack', undefined, 'x'), { ok: false, text: 'parley: format needs --to PLATFORM, one of webex, slack, xmpp, plain.' });
 });

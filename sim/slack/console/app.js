@@ -43,9 +43,16 @@ async function loadUsers() {
   view.user = select.value;
 }
 
+/** What the lists showed last, so that they are built again only when they change. */
+let shownLists = '';
+
 async function loadConversations() {
   if (!view.user) return;
   const { conversations, bots } = await getJson(`/console/api/conversations?user=${encodeURIComponent(view.user)}`);
+  // Rebuilding the lists every poll would drop a click in progress.
+  const key = JSON.stringify([view.user, view.channel, conversations, bots]);
+  if (key === shownLists) return;
+  shownLists = key;
 
   const list = $('conversations');
   list.replaceChildren();

@@ -85,7 +85,7 @@ function MetadataSearch({ org, homeOrg }: { org: string; homeOrg: string | null 
   return (
     <section className="panel" aria-labelledby="metadata">
       <h2 id="metadata">Metadata search</h2>
-      <p className="help">Records the organisation sent or received, oldest first: who, to whom, what kind, when and the outcome. Never content. Times are UTC.</p>
+      <p className="help">Records the organisation sent or received, in the order the hub logged them: who, to whom, what kind, when and the outcome. Never content. Times are UTC.</p>
       <form className="filters" onSubmit={submit} aria-label="Metadata search">
         <Field label="User">
           {(id) => (
