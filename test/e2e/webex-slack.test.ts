@@ -97,6 +97,19 @@ describe('Webex and Slack users become contacts and chat', () => {
     await waitFor('deletion in Slack', () => (slack.messages(bobChannel).some((m) => m.ts === copy.ts) ? undefined : true));
   });
 
+  test('an eleventh Slack edit arrives in Webex as a marked correction in the thread', async () => {
+    const { webex, slack, people } = t.world;
+    const ts = await slack.postAsUser(people.bob.id, bobChannel, 'v0');
+    const copy = await waitFor('copy in Webex', () => webex.messagesIn(aliceRoom).find((m) => m.text === 'v0'));
+    for (let i = 1; i <= 11; i++) {
+      await slack.editAsUser(people.bob.id, bobChannel, ts, `v${i}`);
+      if (i <= 10) await waitFor(`edit ${i} in Webex`, () => webex.messagesIn(aliceRoom).find((m) => m.id === copy.id && m.text === `v${i}`));
+    }
+    const correction = await waitFor('correction in Webex', () => webex.messagesIn(aliceRoom).find((m) => m.text === '✏️ Correction: v11'));
+    assert.equal(correction.parentId, copy.id);
+    assert.equal(webex.messagesIn(aliceRoom).find((m) => m.id === copy.id)?.text, 'v10', 'Webex keeps its tenth version');
+  });
+
   test('remove ends the contact and a later message gets a notice', async () => {
     const { webex, slack, people } = t.world;
     await slack.postAsUser(people.bob.id, bobIm, 'remove alice@acme.example');

@@ -464,8 +464,19 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
       case 'message_edit': {
         const body = event.body;
         const markdown = hasStyling(body) ? renderWebexMarkdown(body) : undefined;
-        await this.api.editMessage(guest.token, event.messageId, { roomId, text: renderPlain(body), ...(markdown ? { markdown } : {}) });
-        return { messageIds: [] };
+        try {
+          await this.api.editMessage(guest.token, event.messageId, { roomId, text: renderPlain(body), ...(markdown ? { markdown } : {}) });
+          return { messageIds: [] };
+        } catch (error) {
+          // Webex refuses an eleventh edit, and any edit of a message with a file or card (400).
+          // The edit then arrives as a marked correction in the message's thread.
+          if (!(error instanceof PlatformRejectedError && error.platformCode === '400')) throw error;
+          const parentId = await this.threadRoot(guest.token, event.messageId);
+          const text = `✏️ Correction: ${renderPlain(body)}`;
+          const correction = markdown ? `✏️ **Correction:** ${markdown}` : undefined;
+          const posted = await this.api.postMessage(guest.token, { roomId, ...(parentId ? { parentId } : {}), text, ...(correction ? { markdown: correction } : {}) });
+          return { messageIds: [posted.id as PlatformMessageId] };
+        }
       }
       case 'message_delete':
         try {
