@@ -97,6 +97,28 @@ describe('Webex and Slack users become contacts and chat', () => {
     await waitFor('deletion in Slack', () => (slack.messages(bobChannel).some((m) => m.ts === copy.ts) ? undefined : true));
   });
 
+  test('a long Slack message reaches Webex in parts within the limit, its code block whole', async () => {
+    const { webex, slack, people } = t.world;
+    const code = Array.from({ length: 60 }, (_, i) => `let row${i} = "값 ${i}";`).join('\n');
+    const text = `${'첫 문단의 긴 글 '.repeat(300)}\n\n\`\`\`\n${code}\n\`\`\`\n\n${'끝 문단 '.repeat(300)}long-${marker}`;
+    const ts = await slack.postAsUser(people.bob.id, bobChannel, text);
+    const parts = await waitFor('every part in Webex', () => {
+      const got = webex.messagesIn(aliceRoom).filter((m) => m.personId !== people.webexBot.id && (m.text?.includes('첫 문단') || m.text?.includes('값') || m.text?.includes('끝 문단')));
+      return got.some((m) => m.text?.includes(`long-${marker}`)) ? got : undefined;
+    });
+    assert.ok(parts.length >= 2, `${parts.length} parts`);
+    for (const part of parts) {
+      assert.ok(Buffer.byteLength(part.text ?? '') <= 7439 && Buffer.byteLength(part.markdown ?? '') <= 7439);
+    }
+    const withCode = parts.filter((m) => (m.markdown ?? m.text ?? '').includes('row0'));
+    assert.equal(withCode.length, 1);
+    assert.ok((withCode[0]!.markdown ?? withCode[0]!.text ?? '').includes(code), 'the code block arrives whole in one part');
+    assert.ok(parts.at(-1)!.text!.endsWith(`long-${marker}`), 'the parts arrive in order');
+
+    await slack.deleteAsUser(people.bob.id, bobChannel, ts);
+    await waitFor('every part deleted', () => (webex.messagesIn(aliceRoom).some((m) => parts.some((p) => p.id === m.id)) ? undefined : true));
+  });
+
   test('an eleventh Slack edit arrives in Webex as a marked correction in the thread', async () => {
     const { webex, slack, people } = t.world;
     const ts = await slack.postAsUser(people.bob.id, bobChannel, 'v0');

@@ -29,6 +29,7 @@ import type { FileEvent, FileRef, InboundEvent, PresenceStatus } from '../../cor
 import type { ConnectionId, EventId, PlatformConversationId, PlatformMessageId, PlatformUserId } from '../../core/ids.js';
 import { emojiForSlackName, slackName } from '../../formats/emoji.js';
 import { escapeSlack, parseSlack, renderSlack } from '../../formats/slack.js';
+import { splitRich } from '../../formats/split.js';
 import { download } from '../shared/files.js';
 import { characters, retryAfterMs, splitText } from '../shared/http.js';
 import { slackCall, slackClient } from './api.js';
@@ -305,10 +306,11 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
 
   private parts(delivery: Delivery): string[] {
     const hub = hubText(delivery.event, delivery.sender);
-    let text = '';
-    if (hub !== undefined) text = escapeSlack(hub);
-    else if (delivery.event.kind === 'message') text = renderSlack(delivery.event.body);
-    return splitText(text, maxTextCharacters, characters);
+    if (hub === undefined && delivery.event.kind === 'message') {
+      // Split on the tree, so that no part cuts a code block, a link or a character.
+      return splitRich(delivery.event.body, { size: (part) => renderSlack(part).length, limit: maxTextCharacters }).map(renderSlack);
+    }
+    return splitText(escapeSlack(hub ?? ''), maxTextCharacters, characters);
   }
 
   private async imWith(userId: string): Promise<string> {

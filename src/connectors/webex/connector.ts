@@ -31,7 +31,9 @@ import type {
 } from '../../core/ids.js';
 import { parsePlain, renderPlain } from '../../formats/plain.js';
 import { parseMarkdown } from '../../formats/markdown.js';
+import { splitRich } from '../../formats/split.js';
 import { hasStyling, renderWebexMarkdown } from '../../formats/webex.js';
+import type { RichText } from '../../core/richtext.js';
 import { download } from '../shared/files.js';
 import { retryAfterMs, splitText, utf8Bytes } from '../shared/http.js';
 import { WebexApi, type WebexMessage } from './api.js';
@@ -295,13 +297,20 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
   private parts(delivery: Delivery): Array<{ text: string; markdown?: string }> {
     const event = delivery.event;
     const hub = hubText(event, delivery.sender);
-    if (hub === undefined && event.kind === 'message' && hasStyling(event.body)) {
-      const markdown = renderWebexMarkdown(event.body);
-      const text = renderPlain(event.body);
-      if (utf8Bytes(markdown) <= this.config.maxTextBytes && utf8Bytes(text) <= this.config.maxTextBytes) return [{ text, markdown }];
+    if (hub === undefined && event.kind === 'message') {
+      // Split on the tree, so that no part cuts a code block, a link or a character.
+      const limit = this.config.maxTextBytes;
+      if (hasStyling(event.body)) {
+        // Each part goes as markdown with its plain-text twin; both must fit.
+        const size = (part: RichText) => Math.max(utf8Bytes(renderWebexMarkdown(part)), utf8Bytes(renderPlain(part)));
+        return splitRich(event.body, { size, limit }).map((part) => ({
+          text: renderPlain(part),
+          markdown: renderWebexMarkdown(part),
+        }));
+      }
+      return splitRich(event.body, { size: (part) => utf8Bytes(renderPlain(part)), limit }).map((part) => ({ text: renderPlain(part) }));
     }
-    const text = hub ?? (event.kind === 'message' ? renderPlain(event.body) : '');
-    return splitText(text, this.config.maxTextBytes, utf8Bytes).map((part) => ({ text: part }));
+    return splitText(hub ?? '', this.config.maxTextBytes, utf8Bytes).map((part) => ({ text: part }));
   }
 
   async send(delivery: Delivery): Promise<SendResult> {

@@ -25,6 +25,7 @@ import type {
 import { FileNotDeliverableError, PlatformRejectedError, PlatformUnavailableError } from '../../core/errors.js';
 import type { FileEvent, FileRef, InboundEvent, PersonCard, PresenceStatus, UserRef } from '../../core/events.js';
 import type { ConnectionId, EventId, InvitationId, PlatformConversationId, PlatformMessageId, PlatformUserId } from '../../core/ids.js';
+import { splitRich } from '../../formats/split.js';
 import { parseStyling, renderStyling } from '../../formats/styling.js';
 import { downloadFromUserUrl } from '../shared/files.js';
 import { retryAfterMs, splitText, utf8Bytes } from '../shared/http.js';
@@ -236,10 +237,15 @@ export class XmppConnector implements Connector, PresenceSink, FileSource, Typin
       } else if (event.kind === 'typing') {
         stanzas.push(x('message', { type: 'chat', from: proxy, to: user }, x(event.state === 'started' ? 'composing' : 'paused', { xmlns: ns.chatStates })));
       } else {
-        const text = event.kind === 'message' ? renderStyling(event.body) : hubText(event, sender);
-        const body = text === undefined ? undefined : `${text}${hint}`;
         const replyTo = event.kind === 'message' ? event.replyTo : undefined;
-        if (body) stanzas.push(...this.chat(proxy, user, delivery.id, body, ids, proxyDisplayName(sender), replyTo));
+        if (event.kind === 'message') {
+          // Split on the tree, so that no part cuts a code block, a link or a character.
+          const parts = splitRich(event.body, { size: (part) => utf8Bytes(renderStyling(part)), limit: maxBodyBytes }).map(renderStyling);
+          stanzas.push(...this.chat(proxy, user, delivery.id, parts, ids, proxyDisplayName(sender), replyTo));
+        } else {
+          const text = hubText(event, sender);
+          if (text !== undefined) stanzas.push(...this.chat(proxy, user, delivery.id, `${text}${hint}`, ids, proxyDisplayName(sender)));
+        }
       }
     }
 
@@ -362,19 +368,19 @@ export class XmppConnector implements Connector, PresenceSink, FileSource, Typin
     return downloadFromUserUrl(ref.handle, { allowPrivate: this.settings.allowPrivateFileUrls, signal, where: 'XMPP file download' });
   }
 
-  /** Chat stanzas for a body, split to stay within the size servers accept. */
+  /** Chat stanzas for a body, split to stay within the size servers accept, or for parts split already. */
   private chat(
     from: string,
     to: string,
     deliveryId: string,
-    body: string,
+    body: string | string[],
     ids: PlatformMessageId[],
     nick?: string,
     replyTo?: PlatformMessageId,
   ): XmlElement[] {
     // XEP-0461 names the replied-to message by its author's JID and its id.
     const reply = replyTo === undefined ? undefined : x('reply', { xmlns: ns.reply, to: replyTo.slice(0, replyTo.indexOf('/')), id: replyTo.slice(replyTo.indexOf('/') + 1) });
-    const parts = splitText(body, maxBodyBytes, utf8Bytes);
+    const parts = Array.isArray(body) ? body : splitText(body, maxBodyBytes, utf8Bytes);
     return parts.map((part, i) => {
       const id = parts.length === 1 ? deliveryId : `${deliveryId}-${i + 1}`;
       ids.push(`${from}/${id}` as PlatformMessageId);
