@@ -11,6 +11,7 @@ import { startHub } from '../server/hub.js';
 import { createLogger } from '../server/logging.js';
 import { Store } from '../store/store.js';
 import { adminUsage, runAdmin } from './admin.js';
+import { capabilityMatrix } from '../server/capabilities.js';
 import { formatMessage } from './format.js';
 import { explainPolicy } from './policy-explain.js';
 import { startSandbox } from './sandbox.js';
@@ -24,6 +25,7 @@ Commands:
   config example                   print a commented example config
   metadata export --config FILE [--format csv|jsonl]
                                    write the metadata log to standard output
+  capabilities                     print what crosses between each pair of platforms
   format --from PLATFORM --to PLATFORM
                                    read one message on standard input as the first
                                    platform writes it (webex, slack, xmpp, plain) and
@@ -99,6 +101,9 @@ async function main(argv: string[]): Promise<number> {
       console.log(await runAdmin(config, [sub, ...rest], values));
       return 0;
     }
+    case 'capabilities':
+      console.log(capabilityMatrix());
+      return 0;
     case 'format': {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
