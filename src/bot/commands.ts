@@ -7,13 +7,14 @@ export type Command =
   | { name: 'decline'; email?: string }
   | { name: 'contacts' }
   | { name: 'remove'; email: string }
+  | { name: 'profile'; email: string }
   | { name: 'status' };
 
 export type ParseResult =
   | { ok: true; command: Command }
   | { ok: false; reason: 'empty' | 'unknown_command' | 'missing_address' | 'invalid_address'; word?: string; value?: string };
 
-const commandNames = ['help', 'invite', 'accept', 'decline', 'contacts', 'remove', 'status'] as const;
+const commandNames = ['help', 'invite', 'accept', 'decline', 'contacts', 'remove', 'profile', 'status'] as const;
 
 // A practical address check: one @, a local part without spaces, and a DNS domain with a
 // dot. Addresses are compared in lower case.
@@ -50,6 +51,7 @@ export function parseCommand(input: string): ParseResult {
       return { ok: true, command: { name } };
     case 'invite':
     case 'remove':
+    case 'profile':
       if (argument === undefined) return { ok: false, reason: 'missing_address', word: name };
       if (!isEmail(argument)) return { ok: false, reason: 'invalid_address', word: name, value: argument.slice(0, 80) };
       return { ok: true, command: { name, email: argument } };

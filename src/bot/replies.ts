@@ -16,6 +16,7 @@ export const helpText = [
   '  decline [email]  decline a contact request',
   '  contacts         list your contacts and open requests',
   '  remove <email>   end a contact; you will no longer receive their messages',
+  '  profile <email>  show a contact\'s name, title, organisation, platform and picture',
   '  status           show the state of the hub and your contacts',
   '  help             show this list',
 ].join('\n');

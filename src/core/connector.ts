@@ -99,6 +99,8 @@ export interface PlatformPerson {
   displayName: string;
   email: string;
   avatarUrl?: string;
+  /** The person's job title, where the platform shares it. */
+  title?: string;
 }
 
 export type ConnectorStatus = 'starting' | 'connected' | 'degraded' | 'stopped' | 'failed';

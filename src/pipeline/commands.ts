@@ -97,6 +97,8 @@ export class CommandHandler {
         return this.contacts(sender, ref, now);
       case 'remove':
         return this.remove(command.email, sender, ref, now);
+      case 'profile':
+        return this.profile(command.email, sender, ref, now);
       case 'status':
         return this.status(sender, ref, now);
     }
@@ -378,6 +380,32 @@ export class CommandHandler {
     const held = (await this.store.invitationsAwaitingApproval()).filter((i) => i.fromUserId === sender.id);
     if (held.length > 0) parts.push(`Invitations waiting for an admin to approve the partner domain: ${held.map((i) => i.toEmail).join(', ')}.`);
     return this.reply(ref, sender.id, parts.join('\n\n'), now);
+  }
+
+  /**
+   * Shows a contact's profile as their platform has it now: name, title, organisation,
+   * platform, presence and picture. Only contacts have profiles here, so the command cannot
+   * be used to look people up.
+   */
+  private async profile(email: string, sender: UserRecord, ref: UserRef, now: number): Promise<Plan> {
+    for (const contact of await this.store.activeContactsOf(sender.id)) {
+      const other = await this.store.getUser(contact.userAId === sender.id ? contact.userBId : contact.userAId);
+      const connection = other ? this.directory.connection(other.connectionId) : undefined;
+      if (!other || !connection || other.email !== email) continue;
+      // The platform's current profile, or what the hub knows when the platform does not answer.
+      const live = await connection.connector.findPersonByEmail(email).catch(() => undefined);
+      const org = (await this.store.orgNames([connection.orgId])).get(connection.orgId) ?? connection.orgId;
+      const lines = [
+        `${live?.displayName ?? other.displayName ?? email} (${email})`,
+        ...(live?.title ? [`Title: ${live.title}`] : []),
+        `Organisation: ${org} (${email.split('@')[1] ?? ''})`,
+        `Platform: ${platformNames[connection.platform]}`,
+        ...(other.presence ? [`Presence: ${presenceWords[other.presence]}`] : []),
+        ...((live?.avatarUrl ?? other.avatarUrl) ? [`Picture: ${live?.avatarUrl ?? other.avatarUrl}`] : []),
+      ];
+      return this.reply(ref, sender.id, lines.join('\n'), now);
+    }
+    return this.reply(ref, sender.id, `${email} is not one of your contacts, and profile shows contacts only. Send "contacts" to see them, or "invite ${email}" to add them.`, now);
   }
 
   private async otherSide(userId: UserId) {

@@ -101,6 +101,13 @@ export class Repo {
       .execute();
   }
 
+  /** Display names of organisations, by id. */
+  async orgNames(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('orgs').select(['id', 'name']).where('id', 'in', [...ids]).execute();
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
   // Users.
 
   /** Inserts a user or refreshes the email and name a platform reported; returns the row. */

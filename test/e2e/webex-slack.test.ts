@@ -132,6 +132,15 @@ describe('Webex and Slack users become contacts and chat', () => {
     assert.equal(webex.messagesIn(aliceRoom).find((m) => m.id === copy.id)?.text, 'v10', 'Webex keeps its tenth version');
   });
 
+  test('profile shows a contact from their platform, and nobody else', async () => {
+    const { webex, people } = t.world;
+    await webex.actAs(people.alice.token).sendMessage({ toPersonEmail: people.webexBot.email, text: 'profile bob@globex.example' });
+    const card = await waitFor('profile reply', () => webexBotTexts().find((m) => m.text?.startsWith('Bob Builder (bob@globex.example)')));
+    assert.equal(card.text, ['Bob Builder (bob@globex.example)', 'Title: Sales', 'Organisation: Globex (globex.example)', 'Platform: Slack', 'Picture: https://a.slack-edge.example/avatar-72.png'].join('\n'));
+    await webex.actAs(people.alice.token).sendMessage({ toPersonEmail: people.webexBot.email, text: 'profile dana@globex.example' });
+    await waitFor('refusal', () => webexBotTexts().find((m) => m.text === 'dana@globex.example is not one of your contacts, and profile shows contacts only. Send "contacts" to see them, or "invite dana@globex.example" to add them.'));
+  });
+
   test('remove ends the contact and a later message gets a notice', async () => {
     const { webex, slack, people } = t.world;
     await slack.postAsUser(people.bob.id, bobIm, 'remove alice@acme.example');

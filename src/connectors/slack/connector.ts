@@ -297,6 +297,7 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
         displayName,
         email,
         ...(user.profile?.image_72 ? { avatarUrl: user.profile.image_72 } : {}),
+        ...(user.profile?.title ? { title: user.profile.title } : {}),
       };
     } catch (error) {
       if (error instanceof PlatformRejectedError && error.platformCode === 'users_not_found') return undefined;

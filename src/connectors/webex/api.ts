@@ -33,6 +33,7 @@ export interface WebexPerson {
   type?: string;
   /** Shown only for people in the caller's own org or an org it manages. */
   status?: string;
+  title?: string;
 }
 
 export interface WebexWebhook {

@@ -287,6 +287,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
       displayName: person.displayName,
       email: email.toLowerCase(),
       ...(person.avatar ? { avatarUrl: person.avatar } : {}),
+      ...(person.title ? { title: person.title } : {}),
     };
   }
 
