@@ -121,18 +121,23 @@ export class PlatformRejectedError extends ParleyError {
 }
 
 /**
- * A file that cannot reach its recipient: too large, or refused by the source platform's
- * malware scan. `explanation` completes the sentence "Your file was not delivered to Bob: …"
- * and names sizes and limits, never the file's name.
+ * Something the target platform cannot show, for good. `explanation` completes a notice to
+ * the sender such as "Your reaction was not passed on to Bob: …" and names no content.
  */
-export class FileNotDeliverableError extends PlatformRejectedError {
+export class NotPassedOnError extends PlatformRejectedError {
   constructor(
     platformCode: string,
     readonly explanation: string,
   ) {
-    super(platformCode, `File not deliverable: ${explanation}.`);
+    super(platformCode, `Not passed on: ${explanation}.`);
   }
 }
+
+/**
+ * A file that cannot reach its recipient: too large, or refused by the source platform's
+ * malware scan. The explanation names sizes and limits, never the file's name.
+ */
+export class FileNotDeliverableError extends NotPassedOnError {}
 
 /**
  * A file its source platform is not ready to serve yet, such as one Webex is still scanning

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 
 import { canOpenFiles, canReconcile, takesFiles, type Delivery, type FileContent, type SendResult } from '../core/connector.js';
-import { FileNotDeliverableError, FileNotReadyError, ParleyError, PlatformRejectedError, PlatformUnavailableError } from '../core/errors.js';
+import { FileNotDeliverableError, FileNotReadyError, NotPassedOnError, ParleyError, PlatformRejectedError, PlatformUnavailableError } from '../core/errors.js';
 import type { FileRef } from '../core/events.js';
 import type { EventId, PlatformMessageId } from '../core/ids.js';
 import { platformNames } from '../core/platform.js';
@@ -330,7 +330,7 @@ export class DeliveryWorker {
 
     if (retryable) log.error({ err: error }, 'Delivery failed for good; moved to the dead letters.');
     else log.warn({ err_code: code, err_message: (error as Error).message }, 'The platform rejected the delivery; moved to the dead letters.');
-    const explanation = error instanceof FileNotDeliverableError || error instanceof FileNotReadyError ? error.explanation : undefined;
+    const explanation = error instanceof NotPassedOnError || error instanceof FileNotReadyError ? error.explanation : undefined;
     await this.fail(row, payload, retryable ? 'max_attempts' : code, log, explanation);
   }
 
@@ -345,7 +345,7 @@ export class DeliveryWorker {
       await repo.deadLetter(row, reason, now);
       await repo.appendMetadata([{ ...payload.metadata, at: now, outcome: 'dead_letter' }]);
       if (origin) {
-        const notice = noticePayload(origin.ref, origin.userId, 'not_delivered', explanation ? `Your file was not delivered to ${name}: ${explanation}.` : notDeliveredText(name, payload, reason, row.attempts), now, payload.delivery.sessionId);
+        const notice = noticePayload(origin.ref, origin.userId, 'not_delivered', explanation ? `${noticeSubject[payload.delivery.event.kind] ?? 'Not delivered'} to ${name}: ${explanation}.` : notDeliveredText(name, payload, reason, row.attempts), now, payload.delivery.sessionId);
         await repo.enqueue([outboxRow(notice, now)]);
       }
     });
@@ -354,6 +354,14 @@ export class DeliveryWorker {
     this.wake();
   }
 }
+
+/** How a notice names what did not arrive. */
+const noticeSubject: Partial<Record<string, string>> = {
+  file: 'Your file was not delivered',
+  reaction: 'Your reaction was not passed on',
+  message_edit: 'Your edit was not passed on',
+  message_delete: 'Your deletion was not passed on',
+};
 
 const followUpNames: Partial<Record<string, string>> = { message_edit: 'Your edit', message_delete: 'Your deletion', reaction: 'Your reaction' };
 

@@ -293,6 +293,19 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
       return names.join(',') === 'heart' ? true : undefined;
     });
 
+    // A ZWJ sequence and a newer emoji cross as one emoji each; text Slack has no name for
+    // brings a notice instead of vanishing.
+    await erin.send(
+      xml('message', { type: 'chat', to: bobProxy, id: 'r-4' }, xml('reactions', { xmlns: 'urn:xmpp:reactions:0', id: inXmpp.attrs.id }, ...['❤️', '🏳️‍⚧️', '🧙', 'ok!'].map((r) => xml('reaction', {}, r)))),
+    );
+    await waitFor('flag and mage in Slack', () => {
+      const names = (slack.messages(bobChannel).find((m) => m.ts === ts)?.reactions ?? []).map((r) => r.name).sort();
+      return names.join(',') === 'heart,mage,transgender_flag' ? true : undefined;
+    });
+    await waitFor('notice about the unnamed reaction', () =>
+      erin.bodiesFrom(componentDomain).find((b) => b === 'Your reaction was not passed on to Bob Builder: Slack has no name for that emoji, so it cannot show it as a reaction.'),
+    );
+
     await erin.send(
       xml('message', { type: 'chat', to: bobProxy, id: 'e-2' }, xml('body', {}, 'nice one'), xml('replace', { xmlns: 'urn:xmpp:message-correct:0', id: 'e-1' })),
     );

@@ -24,7 +24,7 @@ import type {
   FileSource,
   FileTarget,
 } from '../../core/connector.js';
-import { FileNotDeliverableError, ParleyError, PlatformRejectedError, PlatformUnavailableError } from '../../core/errors.js';
+import { FileNotDeliverableError, NotPassedOnError, ParleyError, PlatformRejectedError, PlatformUnavailableError } from '../../core/errors.js';
 import type { FileEvent, FileRef, InboundEvent, PresenceStatus } from '../../core/events.js';
 import type { ConnectionId, EventId, PlatformConversationId, PlatformMessageId, PlatformUserId } from '../../core/ids.js';
 import { emojiForSlackName, slackName } from '../../formats/emoji.js';
@@ -363,7 +363,7 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
         return { messageIds: [] };
       case 'reaction': {
         const name = slackName(event.emoji);
-        if (!name) throw new PlatformRejectedError('unknown_emoji', 'Slack has no name for this emoji.');
+        if (!name) throw new NotPassedOnError('unknown_emoji', 'Slack has no name for that emoji, so it cannot show it as a reaction');
         try {
           if (event.action === 'added') await slackCall('reactions.add', () => this.client.reactions.add({ channel, timestamp: ts, name }));
           else await slackCall('reactions.remove', () => this.client.reactions.remove({ channel, timestamp: ts, name }));
