@@ -109,6 +109,17 @@ function blocks(tokens: Token[]): Block[] {
   return out;
 }
 
+/** Quote markers beyond this depth are read as text: marked recurses once per level. */
+const maxQuoteDepth = 32;
+
+/** Escapes the `>` markers of a line beyond `maxQuoteDepth`, so that hostile input cannot exhaust the stack. */
+function capQuoteDepth(markdown: string): string {
+  return markdown.replace(/^((?:[ \t]{0,3}>){33,})/gm, (markers: string) => {
+    let depth = 0;
+    return markers.replace(/>/g, (marker) => (++depth > maxQuoteDepth ? '\\>' : marker));
+  });
+}
+
 export function parseMarkdown(markdown: string): RichText {
-  return { blocks: blocks(new Lexer({ gfm: true }).lex(mentionsToText(markdown))) };
+  return { blocks: blocks(new Lexer({ gfm: true }).lex(capQuoteDepth(mentionsToText(markdown)))) };
 }
