@@ -231,7 +231,11 @@ export async function registerAdminApi(app: FastifyInstance, deps: AdminApiDeps)
       }
       return org;
     };
-    const actorIn = (request: FastifyRequest, org: OrgId) => ({ ...AccountService.actor(who(request).admin, request.ip), orgId: org });
+    const actorIn = (request: FastifyRequest, org: OrgId) => ({
+      ...AccountService.actor(who(request).admin, request.ip),
+      orgId: org,
+      operator: who(request).admin.role === 'operator',
+    });
 
     // Who the session or token is, so that a new tab of the portal need not log in again.
     api.get('/api/v1/session', async (request) => {

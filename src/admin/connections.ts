@@ -26,6 +26,17 @@ export const credentialKeys: Record<Platform, readonly string[]> = {
 
 const idPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
+/**
+ * Settings that say where the hub connects and sends the credentials. Only the operator sets
+ * them: from an org admin they would let the hub be pointed at its own network. Without
+ * them, a connection uses the platform's public API.
+ */
+export const operatorOnlySettings: Record<Platform, readonly string[]> = {
+  webex: ['apiBaseUrl'],
+  slack: ['apiUrl'],
+  xmpp: ['host', 'port', 'allowPrivateFileUrls'],
+};
+
 const createBody = z
   .object({
     id: z.string().regex(idPattern, 'lowercase letters, digits and hyphens, such as acme-webex'),
@@ -129,6 +140,7 @@ export class ConnectionService {
     const body = parse(createBody, input);
     const id = body.id as ConnectionId;
     checkKeys(body.platform, body.settings, body.credentials, true);
+    checkOperatorOnly(actor, body.platform, body.settings, {});
     validate(id, orgId, body.platform, body.settings, body.credentials);
     if ((await this.store.connections.sourceOf(id)) !== undefined) {
       throw new ParleyError(ErrorCode.PayloadInvalid, 409, `A connection with the id ${id} exists already, or existed; choose another id.`);
@@ -155,6 +167,7 @@ export class ConnectionService {
     const credentials = { ...sealer.open(current.sealedCredentials, id), ...body.credentials };
     const settings = body.settings ?? current.settings;
     checkKeys(current.platform, settings, body.credentials ?? {}, false);
+    checkOperatorOnly(actor, current.platform, settings, current.settings);
     validate(id, orgId, current.platform, settings, credentials);
     await this.store.connections.update(id, settings, sealer.seal(credentials, id), now);
     await this.store.appendAudit({
@@ -221,6 +234,19 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   throw invalid(`Invalid ${issue.path.join('.') || 'body'}: ${issue.message}.`);
+}
+
+/** Refuses an org admin's change to a setting only the operator may make. */
+function checkOperatorOnly(actor: Actor, platform: Platform, settings: Record<string, unknown>, before: Record<string, unknown>): void {
+  if (actor.operator || actor.orgId === undefined) return;
+  const changed = operatorOnlySettings[platform].find((key) => key in settings && JSON.stringify(settings[key]) !== JSON.stringify(before[key]));
+  if (changed) {
+    throw new ParleyError(
+      ErrorCode.Forbidden,
+      403,
+      `Only the hub's operator may set settings.${changed}: it decides where the hub connects and sends the credentials. Leave it out to use the platform's public API, or ask your operator.`,
+    );
+  }
 }
 
 /** Credentials go in `credentials` and nowhere else; on create, all of them are needed. */

@@ -20,6 +20,8 @@ export interface Actor {
   source: string;
   /** The organisation an org admin may act on; absent for the operator. */
   orgId?: OrgId;
+  /** The operator (or a hub-wide token), also when acting on one organisation's behalf. */
+  operator?: boolean;
 }
 
 export class PolicyInvalidError extends ParleyError {

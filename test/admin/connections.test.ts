@@ -88,20 +88,24 @@ describe('connections through the admin API', () => {
       [{ id: 'u1', platform: 'slack', settings: { botToken: 'xoxb-leak-1' }, credentials: {} }, /^Invalid settings\.botToken: it is a credential; send it in credentials/],
       [{ id: 'u1', platform: 'slack', credentials: { botToken: 'xoxb-leak-2' } }, /^Invalid credentials: signingSecret is missing/],
       [{ id: 'u1', platform: 'slack', credentials: { botToken: 'xoxb-leak-3', signingSecret: 's', password: 'p' } }, /^Invalid credentials\.password: a slack connection's credentials are botToken, signingSecret/],
-      [{ id: 'u1', platform: 'slack', settings: { apiUrl: 'not a url' }, credentials: { botToken: 'xoxb-leak-4', signingSecret: 's' } }, /^Invalid settings\.apiUrl: /],
-      [{ id: 'globex-slack', platform: 'slack', settings: { apiUrl: `${t.world.slack.url}/api/` }, credentials: { botToken: umbrella.botToken, signingSecret: umbrella.signingSecret } }, /exists already, or existed; choose another id/],
+      [{ id: 'u1', platform: 'slack', settings: { channelPrefix: 'Not Valid!' }, credentials: { botToken: 'xoxb-leak-4', signingSecret: 's' } }, /^Invalid settings\.channelPrefix: /],
+      // Where the hub connects is the operator's to set: an org admin could aim it at the hub's own network.
+      [{ id: 'u1', platform: 'slack', settings: { apiUrl: 'http://169.254.169.254/api/' }, credentials: { botToken: 'xoxb-leak-5', signingSecret: 's' } }, /^Only the hub's operator may set settings\.apiUrl/],
+      [{ id: 'u1', platform: 'xmpp', settings: { host: '10.0.0.1', componentDomain: 'x.umbrella.example', serverDomain: 'umbrella.example' }, credentials: { secret: 'xoxb-leak-6' } }, /^Only the hub's operator may set settings\.host/],
+      [{ id: 'globex-slack', platform: 'slack', credentials: { botToken: umbrella.botToken, signingSecret: umbrella.signingSecret } }, /exists already, or existed; choose another id/],
     ];
     for (const [body, message] of cases) {
       const response = await call('POST', path, umbrellaAdmin, body);
-      assert.ok(response.status === 400 || response.status === 409, `${response.status} for ${JSON.stringify(body)}`);
+      assert.ok([400, 403, 409].includes(response.status), `${response.status} for ${JSON.stringify(body)}`);
       assert.match(String(response.json.message), message);
       assert.equal(/xoxb-leak/.test(response.text), false);
     }
   });
 
-  test('an org admin adds a Slack connection; it starts at once and its users are reachable', async () => {
+  test('a Slack connection added through the API starts at once and its users are reachable', async () => {
     const { slack, webex, people } = t.world;
-    const created = await call('POST', '/api/v1/orgs/umbrella/connections', umbrellaAdmin, {
+    // The operator adds it, as only the operator may point a connection at another API URL (the simulator's).
+    const created = await call('POST', '/api/v1/orgs/umbrella/connections', operator, {
       id: 'umbrella-slack',
       platform: 'slack',
       settings: { apiUrl: `${slack.url}/api/` },
@@ -141,7 +145,7 @@ describe('connections through the admin API', () => {
     assert.equal(t.logs.some((l) => l.includes(umbrella.botToken) || l.includes(umbrella.signingSecret)), false);
     const audit = await t.hub.store.listAudit(asId<OrgId>('umbrella'), 10);
     const create = audit.find((a) => a.action === 'connection.create')!;
-    assert.match(create.actor, /it@umbrella\.example/);
+    assert.match(create.actor, /operator@hub\.example/);
     assert.match(create.newValue ?? '', /"credentials":\["botToken","signingSecret"\]/);
     assert.equal(JSON.stringify(audit).includes(umbrella.botToken), false);
   });
@@ -164,7 +168,7 @@ describe('connections through the admin API', () => {
     const hook = await fetch(`${t.hub.url}/hooks/slack/umbrella-slack`, { method: 'POST', body: '{}' });
     assert.equal(hook.status, 404);
     assert.equal(t.hub.connectors.some((c) => c.connectionId === 'umbrella-slack'), false);
-    const again = await call('POST', '/api/v1/orgs/umbrella/connections', umbrellaAdmin, { id: 'umbrella-slack', platform: 'slack', settings: { apiUrl: `${t.world.slack.url}/api/` }, credentials: { botToken: umbrella.botToken, signingSecret: umbrella.signingSecret } });
+    const again = await call('POST', '/api/v1/orgs/umbrella/connections', operator, { id: 'umbrella-slack', platform: 'slack', settings: { apiUrl: `${t.world.slack.url}/api/` }, credentials: { botToken: umbrella.botToken, signingSecret: umbrella.signingSecret } });
     assert.equal(again.status, 409, 'a removed id is not reused, since old records name it');
   });
 });
