@@ -34,7 +34,7 @@ const idPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const operatorOnlySettings: Record<Platform, readonly string[]> = {
   webex: ['apiBaseUrl'],
   slack: ['apiUrl'],
-  xmpp: ['host', 'port', 'allowPrivateFileUrls'],
+  xmpp: ['host', 'port', 'allowPrivateFileUrls', 'uploadService'],
 };
 
 const createBody = z
@@ -145,7 +145,10 @@ export class ConnectionService {
     if ((await this.store.connections.sourceOf(id)) !== undefined) {
       throw new ParleyError(ErrorCode.PayloadInvalid, 409, `A connection with the id ${id} exists already, or existed; choose another id.`);
     }
-    await this.store.connections.add({ id, orgId, platform: body.platform, settings: body.settings, sealedCredentials: sealer.seal(body.credentials, id), createdAt: now });
+    // Two creates with one id can both pass the check above; the database lets one in.
+    if (!(await this.store.connections.add({ id, orgId, platform: body.platform, settings: body.settings, sealedCredentials: sealer.seal(body.credentials, id), createdAt: now }))) {
+      throw new ParleyError(ErrorCode.PayloadInvalid, 409, `A connection with the id ${id} exists already, or existed; choose another id.`);
+    }
     await this.store.appendAudit({
       at: now,
       actor: actor.id,

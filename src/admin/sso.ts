@@ -22,6 +22,8 @@ export interface SsoSettings {
 
 /** A login in progress may take this long at the identity provider. */
 const loginWindowMs = 10 * 60 * 1000;
+/** Logins one organisation may have in progress at once; more would only fill the database. */
+const maxPendingLogins = 500;
 
 /** `amr` values (RFC 8176) that stand for a second factor. */
 const secondFactors = new Set(['mfa', 'otp', 'hwk', 'swk', 'sms', 'fpt', 'face', 'iris', 'retina', 'vbm', 'sc']);
@@ -59,7 +61,9 @@ export class SsoService {
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     const verifier = oidc.randomPKCECodeVerifier();
-    await this.store.admins.saveSsoState(sha256(state), { orgId, nonce, verifier, expiresAt: now + loginWindowMs });
+    if (!(await this.store.admins.saveSsoState(sha256(state), { orgId, nonce, verifier, expiresAt: now + loginWindowMs }, now, maxPendingLogins))) {
+      throw new ParleyError(ErrorCode.LoginLocked, 429, `Too many sign-ins to ${orgId} are in progress; try again in a few minutes.`);
+    }
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: this.callbackUrl(),
       scope: 'openid email profile',

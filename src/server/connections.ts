@@ -119,7 +119,14 @@ export class ConnectionManager {
       }
       if (running) await this.remove(connection.id);
       this.add(connector, connection.orgId, 'api', connection.updatedAt);
-      await this.start(connector);
+      try {
+        await this.start(connector);
+      } catch (error) {
+        // One connection that cannot start must not stop the others; it shows as failed.
+        this.logger.error({ connection: connection.id, err_message: (error as Error).message }, 'A stored connection failed to start; it is stopped.');
+        await this.remove(connection.id);
+        continue;
+      }
       this.logger.info({ connection: connection.id, platform: connection.platform }, running ? 'Connection changed through the admin API; restarted.' : 'Connection added through the admin API; started.');
     }
   }

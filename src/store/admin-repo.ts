@@ -72,13 +72,19 @@ export class AdminRepo {
     await this.db.updateTable('admins').set({ totp_secret: totpSecret }).where('id', '=', id).execute();
   }
 
-  /** Keeps a single sign-on login in progress until `expiresAt`. */
-  async saveSsoState(stateHash: string, state: { orgId: OrgId; nonce: string; verifier: string; expiresAt: number }): Promise<void> {
-    await this.db.deleteFrom('sso_states').where('expires_at', '<', state.expiresAt - 24 * 3600 * 1000).execute();
+  /**
+   * Keeps a single sign-on login in progress until `expiresAt`, after removing expired ones;
+   * returns false, storing nothing, when the organisation already has `maxPending` open.
+   */
+  async saveSsoState(stateHash: string, state: { orgId: OrgId; nonce: string; verifier: string; expiresAt: number }, now: number, maxPending: number): Promise<boolean> {
+    await this.db.deleteFrom('sso_states').where('expires_at', '<', now).execute();
+    const open = await this.db.selectFrom('sso_states').select(sql<number>`count(*)`.as('n')).where('org_id', '=', state.orgId).executeTakeFirst();
+    if (Number(open?.n ?? 0) >= maxPending) return false;
     await this.db
       .insertInto('sso_states')
       .values({ state_hash: stateHash, org_id: state.orgId, nonce: state.nonce, verifier: state.verifier, expires_at: state.expiresAt })
       .execute();
+    return true;
   }
 
   /** Takes a login in progress, once: a second callback with the same state finds nothing. */

@@ -92,6 +92,7 @@ describe('connections through the admin API', () => {
       // Where the hub connects is the operator's to set: an org admin could aim it at the hub's own network.
       [{ id: 'u1', platform: 'slack', settings: { apiUrl: 'http://169.254.169.254/api/' }, credentials: { botToken: 'xoxb-leak-5', signingSecret: 's' } }, /^Only the hub's operator may set settings\.apiUrl/],
       [{ id: 'u1', platform: 'xmpp', settings: { host: '10.0.0.1', componentDomain: 'x.umbrella.example', serverDomain: 'umbrella.example' }, credentials: { secret: 'xoxb-leak-6' } }, /^Only the hub's operator may set settings\.host/],
+      [{ id: 'u1', platform: 'xmpp', settings: { uploadService: 'upload.attacker.example', componentDomain: 'x.umbrella.example', serverDomain: 'umbrella.example' }, credentials: { secret: 'xoxb-leak-7' } }, /^Only the hub's operator may set settings\.uploadService/],
       [{ id: 'globex-slack', platform: 'slack', credentials: { botToken: umbrella.botToken, signingSecret: umbrella.signingSecret } }, /exists already, or existed; choose another id/],
     ];
     for (const [body, message] of cases) {

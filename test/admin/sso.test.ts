@@ -133,6 +133,15 @@ describe('single sign-on', () => {
     assert.match(await message(response), /has no single sign-on; log in with password and TOTP/);
   });
 
+  test('sign-ins in progress are capped, so that nobody can fill the database with them', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 520; i++) statuses.push((await fetch(`${t.hub.url}/api/v1/sso/acme/login`, { redirect: 'manual' })).status);
+    assert.ok(statuses.includes(429), 'the cap was reached');
+    assert.ok(statuses.filter((s) => s === 302).length <= 500);
+    const refused = await fetch(`${t.hub.url}/api/v1/sso/acme/login`, { redirect: 'manual' });
+    assert.match(((await refused.json()) as { message: string }).message, /Too many sign-ins to acme are in progress/);
+  });
+
   test('no session id, state or client secret reaches the log', () => {
     assert.equal(t.logs.some((l) => l.includes(idp.clientSecret)), false);
     assert.equal(t.logs.some((l) => /parley_session=|code_verifier/.test(l)), false);

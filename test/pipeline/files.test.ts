@@ -14,7 +14,7 @@ import type { FileSource } from '../../src/core/connector.js';
 import { FileNotDeliverableError } from '../../src/core/errors.js';
 import type { FileRef } from '../../src/core/events.js';
 import type { ConnectionId } from '../../src/core/ids.js';
-import { download, downloadFromUserUrl, isPrivateAddress } from '../../src/connectors/shared/files.js';
+import { assertPublicUrl, download, downloadFromUserUrl, isPrivateAddress } from '../../src/connectors/shared/files.js';
 import { deliveredName, FileSizeMismatchError, formatBytes, openForDelivery, sweepSpools, type FileLimits } from '../../src/pipeline/files.js';
 
 const ref = (extra: Partial<FileRef> = {}): FileRef => ({ connectionId: 'src' as ConnectionId, handle: 'h', ...extra });
@@ -208,6 +208,14 @@ describe('downloads from links users send', () => {
     // A name that resolves to loopback is refused at connect time.
     await assert.rejects(downloadFromUserUrl(`http://localhost:${port}/file`, { allowPrivate: false, where: 'test' }), FileNotDeliverableError);
     assert.equal(hits, 0);
+  });
+
+  test('an upload address a remote service chose must be public', async () => {
+    for (const url of ['http://127.0.0.1:5280/upload', 'http://[::1]/x', 'http://169.254.169.254/latest', 'http://10.1.2.3/x', 'ftp://93.184.216.34/x']) {
+      await assert.rejects(assertPublicUrl(url, false, 'the address'), FileNotDeliverableError, url);
+    }
+    await assertPublicUrl('https://93.184.216.34/upload', false, 'the address');
+    await assertPublicUrl('http://127.0.0.1:5280/upload', true, 'the address');
   });
 
   test('other schemes and links with credentials are refused', async () => {

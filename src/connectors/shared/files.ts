@@ -2,7 +2,7 @@
 // answers to the hub's errors, and a streamed multipart/form-data body for uploads.
 
 import { randomBytes } from 'node:crypto';
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { lookup as dnsLookup, promises as dnsPromises, type LookupAddress, type LookupOptions } from 'node:dns';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { BlockList, isIP } from 'node:net';
@@ -251,4 +251,23 @@ export async function downloadFromUserUrl(url: string, init: { allowPrivate: boo
     ...(size !== undefined ? { size } : {}),
     ...nameFrom(response.headers['content-disposition'] ?? null),
   };
+}
+
+/**
+ * Refuses an http(s) URL whose host is, or resolves to, a private, loopback or link-local
+ * address, unless `allowPrivate` is set. For uploads to a URL a remote service chose.
+ * NOTE: the name is resolved here and again when fetch connects, so a DNS answer that changes
+ * in between is not caught; downloads use publicLookup, which has no such gap.
+ */
+export async function assertPublicUrl(url: string, allowPrivate: boolean, what: string): Promise<void> {
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.username || parsed.password) {
+    throw new FileNotDeliverableError('file_url_invalid', `${what} is not a plain http or https address`);
+  }
+  if (allowPrivate) return;
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  const addresses = isIP(host) !== 0 ? [host] : (await dnsPromises.lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
+  if (addresses.length === 0 || addresses.some(isPrivateAddress)) {
+    throw new FileNotDeliverableError('file_url_private', `${what} points into a private network, which Parley does not send to`);
+  }
 }

@@ -27,7 +27,7 @@ import type { FileEvent, FileRef, InboundEvent, PersonCard, PresenceStatus, User
 import type { ConnectionId, EventId, InvitationId, PlatformConversationId, PlatformMessageId, PlatformUserId } from '../../core/ids.js';
 import { splitRich } from '../../formats/split.js';
 import { parseStyling, renderStyling } from '../../formats/styling.js';
-import { downloadFromUserUrl } from '../shared/files.js';
+import { assertPublicUrl, downloadFromUserUrl } from '../shared/files.js';
 import { retryAfterMs, splitText, utf8Bytes } from '../shared/http.js';
 import { bareJid, emailOfProxy, parseJid, proxyJid, type Jid } from './address.js';
 import { ComponentConnection, ComponentOfflineError, IqError, stanzaErrorCondition } from './component.js';
@@ -342,6 +342,8 @@ export class XmppConnector implements Connector, PresenceSink, FileSource, Typin
   }
 
   private async upload(url: string, headers: Record<string, string>, file: FileContent, signal?: AbortSignal): Promise<void> {
+    // The upload service chose this URL; it must not make the hub send into its own network.
+    await assertPublicUrl(url, this.settings.allowPrivateFileUrls, "the upload service's address");
     let response: Response;
     try {
       response = await fetch(url, {
