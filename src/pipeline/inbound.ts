@@ -160,6 +160,18 @@ export class InboundPipeline {
   }
 
   /**
+   * Finds the contact a proxy conversation stands for: the proxy, the contact, the user on
+   * the other side and that user's connection, each absent when it is not found.
+   */
+  private async counterpart(connection: ConnectionInfo, sender: UserRecord, conversationId: Parameters<Store['proxiesByConversation']>[1]) {
+    const proxy = (await this.store.proxiesByConversation(connection.id, conversationId)).find((p) => p.localUserId === sender.id);
+    const contact = proxy ? await this.store.getContact(proxy.contactId) : undefined;
+    const other = contact ? await this.store.getUser(contact.userAId === sender.id ? contact.userBId : contact.userAId) : undefined;
+    const otherConnection = other ? this.directory.connection(other.connectionId) : undefined;
+    return { proxy, contact, other, otherConnection };
+  }
+
+  /**
    * A user started or stopped typing to a contact: passed on when the contact's platform
    * shows typing and both policies allow it, else dropped, since typing is worth nothing
    * later and tells the sender nothing they need to know.
@@ -172,12 +184,8 @@ export class InboundPipeline {
     now: number,
   ): Promise<Plan> {
     const plan = emptyPlan();
-    const proxy = (await this.store.proxiesByConversation(connection.id, conversationId)).find((p) => p.localUserId === sender.id);
-    const contact = proxy ? await this.store.getContact(proxy.contactId) : undefined;
-    if (!contact || contact.status !== 'active') return plan;
-    const other = await this.store.getUser(contact.userAId === sender.id ? contact.userBId : contact.userAId);
-    const otherConnection = other ? this.directory.connection(other.connectionId) : undefined;
-    if (!other || !otherConnection || !showsTyping(otherConnection.connector)) return plan;
+    const { contact, other, otherConnection } = await this.counterpart(connection, sender, conversationId);
+    if (!contact || contact.status !== 'active' || !other || !otherConnection || !showsTyping(otherConnection.connector)) return plan;
     const metadata = {
       type: 'typing' as const,
       eventKind: event.kind,
@@ -221,9 +229,7 @@ export class InboundPipeline {
     plan: Plan = emptyPlan(),
   ): Promise<Plan> {
     const senderRef = userRef(sender, connection.platform);
-    const proxy = (await this.store.proxiesByConversation(connection.id, conversationId)).find(
-      (p) => p.localUserId === sender.id,
-    );
+    const { proxy, contact, other, otherConnection } = await this.counterpart(connection, sender, conversationId);
     if (!proxy) {
       this.logger.info({ connection: connection.id, platform_conversation: conversationId }, 'Message in a conversation with no proxy; not relayed.');
       if (event.kind === 'message') {
@@ -239,14 +245,6 @@ export class InboundPipeline {
       }
       return plan;
     }
-
-    const contact = await this.store.getContact(proxy.contactId);
-    let other: UserRecord | undefined;
-    if (contact) {
-      const otherId = contact.userAId === sender.id ? contact.userBId : contact.userAId;
-      other = await this.store.getUser(otherId);
-    }
-    const otherConnection = other ? this.directory.connection(other.connectionId) : undefined;
 
     const baseMetadata = {
       at: now,

@@ -3,13 +3,14 @@ import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
 
 import pino from 'pino';
 
-import type { Connector, Delivery, Reconciling, SendResult } from '../../src/core/connector.js';
+import type { Delivery, Reconciling, SendResult } from '../../src/core/connector.js';
 import { PlatformRejectedError, PlatformUnavailableError } from '../../src/core/errors.js';
 import { asId, type ConnectionId, type OrgId, type PlatformMessageId, type PlatformUserId, type UserId } from '../../src/core/ids.js';
 import { DeliveryWorker, retryDelay, type DeliverySettings } from '../../src/pipeline/delivery.js';
 import { Directory } from '../../src/pipeline/directory.js';
 import { noticePayload, outboxRow } from '../../src/pipeline/outbox.js';
 import type { Store } from '../../src/store/store.js';
+import { BaseFakeConnector } from '../kit/fake-connector.js';
 import { sqliteFactory } from '../kit/stores.js';
 import { waitFor } from '../kit/wait.js';
 
@@ -17,25 +18,16 @@ const connectionId = asId<ConnectionId>('fake');
 const settings: DeliverySettings = { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, concurrency: 4, sendTimeoutMs: 1000, pollMs: 20 };
 
 /** A connector whose send behaviour each test scripts. */
-class FakeConnector implements Connector, Reconciling {
-  readonly platform = 'slack' as const;
-  readonly connectionId = connectionId;
+class FakeConnector extends BaseFakeConnector implements Reconciling {
   sent: string[] = [];
   onSend: (delivery: Delivery) => Promise<void> = async () => undefined;
   delivered = new Map<string, SendResult>();
   reconcileCalls = 0;
 
-  routes() {
-    return [];
+  constructor() {
+    super(connectionId, 'slack');
   }
-  async start() {}
-  async stop() {}
-  state() {
-    return { status: 'connected' as const, since: '' };
-  }
-  async findPersonByEmail() {
-    return undefined;
-  }
+
   async send(delivery: Delivery): Promise<SendResult> {
     await this.onSend(delivery);
     const text = delivery.event.kind === 'notice' ? delivery.event.text : '';

@@ -7,37 +7,22 @@ import { after, before, describe, test } from 'node:test';
 
 import pino from 'pino';
 
-import type { Connector, Delivery, SendResult } from '../../src/core/connector.js';
+import type { Delivery, SendResult } from '../../src/core/connector.js';
 import { PlatformUnavailableError } from '../../src/core/errors.js';
 import type { InboundEvent } from '../../src/core/events.js';
 import { asId, type ChatSessionId, type ConnectionId, type ContactId, type EventId, type OrgId, type PlatformConversationId, type PlatformUserId, type UserId } from '../../src/core/ids.js';
-import type { Platform } from '../../src/core/platform.js';
 import { DeliveryWorker } from '../../src/pipeline/delivery.js';
 import { Directory } from '../../src/pipeline/directory.js';
 import { InboundPipeline } from '../../src/pipeline/inbound.js';
 import type { PolicyHook } from '../../src/pipeline/policy.js';
 import type { Store } from '../../src/store/store.js';
 import type { UserRecord } from '../../src/store/types.js';
+import { BaseFakeConnector } from '../kit/fake-connector.js';
 import { sqliteFactory } from '../kit/stores.js';
 
-class FakeConnector implements Connector {
+class FakeConnector extends BaseFakeConnector {
   sent: Delivery[] = [];
   fail = false;
-  constructor(
-    readonly connectionId: ConnectionId,
-    readonly platform: Platform,
-  ) {}
-  routes() {
-    return [];
-  }
-  async start() {}
-  async stop() {}
-  state() {
-    return { status: 'connected' as const, since: '' };
-  }
-  async findPersonByEmail() {
-    return undefined;
-  }
   async send(delivery: Delivery): Promise<SendResult> {
     if (this.fail) throw new PlatformUnavailableError('down');
     this.sent.push(delivery);

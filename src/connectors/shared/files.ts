@@ -271,3 +271,34 @@ export async function assertPublicUrl(url: string, allowPrivate: boolean, what: 
     throw new FileNotDeliverableError('file_url_private', `${what} points into a private network, which Parley does not send to`);
   }
 }
+
+/**
+ * Streams a file's bytes to an upload URL with POST or PUT. A 413 means the file is too large
+ * for the service, 429 and 5xx may pass on a retry, and any other failure status is final.
+ * `where` names the upload in errors and never carries the URL, which may hold a capability.
+ */
+export async function uploadFile(
+  url: string,
+  file: FileContent,
+  init: { method: 'POST' | 'PUT'; headers: Record<string, string>; signal?: AbortSignal | undefined; where: string },
+): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: init.method,
+      headers: { ...init.headers, 'content-length': String(file.size) },
+      body: file.body as unknown as ReadableStream,
+      duplex: 'half',
+      redirect: 'error',
+      ...(init.signal ? { signal: init.signal } : {}),
+    } as RequestInit);
+  } catch (error) {
+    throw new PlatformUnavailableError(`${init.where} failed: ${(error as Error).message}.`, undefined, { cause: error });
+  }
+  await response.body?.cancel();
+  if (response.status === 413) throw new FileNotDeliverableError('file_too_large', `${init.where} rejected it as too large`);
+  if (response.status === 429 || response.status >= 500) {
+    throw new PlatformUnavailableError(`${init.where} returned ${response.status}.`, retryAfterMs(response.headers.get('retry-after')));
+  }
+  if (!response.ok) throw new PlatformRejectedError(String(response.status), `${init.where} returned ${response.status}.`);
+}

@@ -24,14 +24,14 @@ import type {
   FileSource,
   FileTarget,
 } from '../../core/connector.js';
-import { FileNotDeliverableError, NotPassedOnError, ParleyError, PlatformRejectedError, PlatformUnavailableError } from '../../core/errors.js';
+import { FileNotDeliverableError, NotPassedOnError, ParleyError, PlatformRejectedError } from '../../core/errors.js';
 import type { FileEvent, FileRef, InboundEvent, PresenceStatus } from '../../core/events.js';
 import type { ConnectionId, EventId, PlatformConversationId, PlatformMessageId, PlatformUserId } from '../../core/ids.js';
 import { emojiForSlackName, slackName } from '../../formats/emoji.js';
 import { escapeSlack, parseSlack, renderSlack } from '../../formats/slack.js';
 import { splitRich } from '../../formats/split.js';
-import { download } from '../shared/files.js';
-import { characters, retryAfterMs, splitText } from '../shared/http.js';
+import { download, uploadFile } from '../shared/files.js';
+import { characters, splitText } from '../shared/http.js';
 import { slackCall, slackClient } from './api.js';
 import { parseSlackRequest, verifySlackSignature, type SlackMessageEvent } from './inbound.js';
 
@@ -435,7 +435,7 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
         fileId = slot.file_id;
         // Noted before the share, so that a share whose outcome is lost can be found again.
         await this.context!.setState(`upload:${delivery.id}`, fileId);
-        await this.upload(slot.upload_url, file, delivery.signal);
+        await uploadFile(slot.upload_url, file, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, signal: delivery.signal, where: 'The Slack file upload' });
       } finally {
         file.body.destroy();
       }
@@ -451,27 +451,6 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
       if (ts) ids.push(slackMessageId(channel, ts));
     }
     return ids;
-  }
-
-  /** Streams a file's bytes to the upload URL Slack handed out. */
-  private async upload(url: string, file: FileContent, signal?: AbortSignal): Promise<void> {
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(file.size) },
-        body: file.body as unknown as ReadableStream,
-        duplex: 'half',
-        ...(signal ? { signal } : {}),
-      } as RequestInit);
-    } catch (error) {
-      throw new PlatformUnavailableError(`Slack file upload failed: ${(error as Error).message}.`, undefined, { cause: error });
-    }
-    await response.body?.cancel();
-    if (response.status === 429 || response.status >= 500) {
-      throw new PlatformUnavailableError(`Slack file upload returned ${response.status}.`, retryAfterMs(response.headers.get('retry-after')));
-    }
-    if (!response.ok) throw new PlatformRejectedError(String(response.status), `Slack file upload returned ${response.status}.`);
   }
 
   /** The ts of the message that shared a file into a channel, for the message-id map. */

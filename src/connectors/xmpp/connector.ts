@@ -27,8 +27,8 @@ import type { FileEvent, FileRef, InboundEvent, PersonCard, PresenceStatus, User
 import type { ConnectionId, EventId, InvitationId, PlatformConversationId, PlatformMessageId, PlatformUserId } from '../../core/ids.js';
 import { splitRich } from '../../formats/split.js';
 import { parseStyling, renderStyling } from '../../formats/styling.js';
-import { assertPublicUrl, downloadFromUserUrl } from '../shared/files.js';
-import { retryAfterMs, splitText, utf8Bytes } from '../shared/http.js';
+import { assertPublicUrl, downloadFromUserUrl, uploadFile } from '../shared/files.js';
+import { splitText, utf8Bytes } from '../shared/http.js';
 import { bareJid, emailOfProxy, parseJid, proxyJid, type Jid } from './address.js';
 import { ComponentConnection, ComponentOfflineError, IqError, stanzaErrorCondition } from './component.js';
 import type { XmppConfig } from './config.js';
@@ -344,25 +344,7 @@ export class XmppConnector implements Connector, PresenceSink, FileSource, Typin
   private async upload(url: string, headers: Record<string, string>, file: FileContent, signal?: AbortSignal): Promise<void> {
     // The upload service chose this URL; it must not make the hub send into its own network.
     await assertPublicUrl(url, this.settings.allowPrivateFileUrls, "the upload service's address");
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: 'PUT',
-        headers: { ...headers, 'content-type': file.mediaType, 'content-length': String(file.size) },
-        body: file.body as unknown as ReadableStream,
-        duplex: 'half',
-        redirect: 'error',
-        ...(signal ? { signal } : {}),
-      } as RequestInit);
-    } catch (error) {
-      throw new PlatformUnavailableError(`The XMPP file upload failed: ${(error as Error).message}.`, undefined, { cause: error });
-    }
-    await response.body?.cancel();
-    if (response.status === 413) throw new FileNotDeliverableError('file_too_large', 'the XMPP upload service refused it as too large');
-    if (response.status === 429 || response.status >= 500) {
-      throw new PlatformUnavailableError(`The XMPP file upload returned ${response.status}.`, retryAfterMs(response.headers.get('retry-after')));
-    }
-    if (!response.ok) throw new PlatformRejectedError(String(response.status), `The XMPP file upload returned ${response.status}.`);
+    await uploadFile(url, file, { method: 'PUT', headers: { ...headers, 'content-type': file.mediaType }, signal, where: 'The XMPP upload service' });
   }
 
   /** Opens a file an XMPP user sent as a link, guarded against links into private networks. */
