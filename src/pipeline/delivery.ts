@@ -215,8 +215,10 @@ export class DeliveryWorker {
       this.store.findUserByPlatformId(from.connectionId, from.platformUserId),
       this.store.getUser(payload.recipientUserId),
     ]);
+    // Files in general first: denied, the file is not opened, and the denial is counted once.
     const general = sender && recipient ? await this.policy({ kind: 'file', sender, recipient }) : undefined;
-    const policyBytes = general?.allowed ? general.maxFileBytes : undefined;
+    if (general && !general.allowed) throw new FileNotDeliverableError('file_policy', general.reason.replace(/\.$/, ''));
+    const policyBytes = general?.maxFileBytes;
     return openForDelivery(
       source,
       file,
