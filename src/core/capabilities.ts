@@ -1,18 +1,18 @@
-// What each platform can send and show, declared beside its connector. The matrix in
-// docs/capabilities.md is generated from these declarations, and a test checks that it is
-// current, so the docs cannot claim more than the connectors do.
+// Platform capabilities: the features each platform sends and shows, declared beside its
+// connector. docs/capabilities.md is generated from these declarations, and a test checks
+// that it is current, so the docs cannot claim more than the connectors do.
 
 import type { Platform } from './platform.js';
 
 export const capabilityFeatures = ['rich_text', 'edits', 'deletes', 'reactions', 'replies', 'typing', 'presence', 'files'] as const;
 export type CapabilityFeature = (typeof capabilityFeatures)[number];
 
-/** How a platform shows a feature that comes from a contact elsewhere. */
+/** The form in which a platform shows a feature that comes from a contact elsewhere. */
 export type Shown =
   | { kind: 'native'; note?: string }
   /** Shown in another form, which `as` describes. */
   | { kind: 'fallback'; as: string }
-  /** Not shown; `reason` says why. */
+  /** Not shown, for the reason in `reason`. */
   | { kind: 'none'; reason: string };
 
 export interface PlatformCapabilities {

@@ -4,7 +4,7 @@
 
 import { openPolicy, type Feature, type OrgPolicy, type Rules } from './model.js';
 
-/** What the policies may ask about a file: its size, media type and name, where known. */
+/** Facts the policies may ask about a file: its size, media type and name, where known. */
 export interface FileFacts {
   bytes?: number;
   mediaType?: string;
@@ -12,8 +12,8 @@ export interface FileFacts {
 }
 
 /**
- * Reads a file's facts as an admin types them (explain's options): the size as a number of
- * bytes, the media type; a wrong value comes back with a message that names it and the fix.
+ * Reads a file's facts as an admin types them (explain's options): the size in bytes and the
+ * media type. A wrong value comes back with a message that names it and the fix.
  */
 export function parseFileFacts(input: { size?: string; mediaType?: string; name?: string }): { facts?: FileFacts } | { invalid: 'size' | 'type'; message: string } {
   const facts: FileFacts = {};
@@ -31,7 +31,7 @@ export function parseFileFacts(input: { size?: string; mediaType?: string; name?
   return Object.keys(facts).length > 0 ? { facts } : {};
 }
 
-/** Whether a file matches a pattern: a media type, a family such as `image/*`, or an extension. */
+/** Returns whether a file matches a pattern: a media type, a family such as `image/*`, or an extension. */
 export function matchesFileType(pattern: string, file: FileFacts): boolean {
   if (pattern.startsWith('.')) {
     // Invisible characters and trailing dots or spaces, which Windows drops when it saves a
@@ -141,7 +141,7 @@ export function judge(orgId: string, policy: OrgPolicy, local: string, external:
   return { allowed: true, orgId, rule: switched ? `${switched.label}: ${feature} on` : `no rule denies ${feature}` };
 }
 
-/** The file size limit that applies to `local` with `external`, from the most specific level that sets one. */
+/** Returns the file size limit for `local` with `external`, from the most specific level that sets one. */
 function fileLimit(policy: OrgPolicy | undefined, local: string, external: string): number | undefined {
   if (!policy) return undefined;
   return levels(policy, local.toLowerCase(), domainOf(external)).find((level) => level.rules.maxFileBytes !== undefined)?.rules.maxFileBytes;

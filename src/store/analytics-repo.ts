@@ -43,7 +43,7 @@ export class AnalyticsRepo {
     private readonly dialect: SqlDialect,
   ) {}
 
-  /** The UTC day (`YYYY-MM-DD`) or month (`YYYY-MM`) of a millisecond time column. */
+  /** Returns the UTC day (`YYYY-MM-DD`) or month (`YYYY-MM`) of a millisecond time column. */
   private period(column: string, by: 'day' | 'month'): RawBuilder<string> {
     if (this.dialect === 'postgres') {
       const format = by === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM';
@@ -53,7 +53,7 @@ export class AnalyticsRepo {
     return sql<string>`strftime(${sql.lit(format)}, ${sql.ref(column)} / 1000, 'unixepoch')`;
   }
 
-  /** The part of an address after the @, lowercased. */
+  /** Returns the part of an address after the @, lowercased. */
   private domain(column: string): RawBuilder<string> {
     return this.dialect === 'postgres'
       ? sql<string>`lower(split_part(${sql.ref(column)}, '@', 2))`
@@ -133,7 +133,7 @@ export class AnalyticsRepo {
     return total;
   }
 
-  /** The last metadata sequence number the rollups include. */
+  /** Returns the last metadata sequence number the rollups include. */
   async cursor(): Promise<number> {
     const row = await this.db.selectFrom('usage_cursor').select('seq').where('id', '=', 'metadata').executeTakeFirst();
     return Number(row?.seq ?? 0);
@@ -195,7 +195,7 @@ export class AnalyticsRepo {
     return { users: Number(users?.users ?? 0), delivered: Number(counts?.delivered ?? 0), failed: Number(counts?.failed ?? 0) };
   }
 
-  /** The same totals per partner domain, local domain or platform, with the first and last day seen. */
+  /** Sums the same totals per partner domain, local domain or platform, with the first and last day seen. */
   async breakdown(orgId: OrgId, filter: UsageFilter, by: 'partner_domain' | 'user_domain' | 'platform', limit = 1000): Promise<UsageBreakdown[]> {
     const counts = await this.counts(orgId, filter)
       .select([

@@ -177,7 +177,7 @@ describe('admin API', () => {
     assert.equal(changes[1]?.actor, 'it@globex.example');
   });
 
-  test('files switched off for one domain through the API stop files, not messages', async () => {
+  test('files off stops files, not text', async () => {
     const { webex, slack, people } = t.world;
     const globex = await login('globex', 'it@globex.example', passwords.globex);
     assert.equal((await call('PUT', '/api/v1/orgs/globex/policy', { domains: { 'acme.example': { features: { files: false } } } }, globex)).status, 200);
@@ -263,7 +263,7 @@ describe('admin API', () => {
     assert.equal((await call('PUT', '/api/v1/orgs/acme/policy', {}, operator)).status, 200);
   });
 
-  test("explain answers for a given file's size and type, and rejects a malformed size", async () => {
+  test('explain judges a given file', async () => {
     const operator = await login('operator', 'operator@hub.example', passwords.operator);
     const rules = { domains: { 'globex.example': { maxFileBytes: 1000, fileTypes: { block: ['.exe'] } } } };
     assert.equal((await call('PUT', '/api/v1/orgs/acme/policy', rules, operator)).status, 200);
@@ -309,7 +309,8 @@ describe('admin API', () => {
     assert.ok(metadata.records.every((r) => r.sourceOrg === 'globex' || r.targetOrg === 'globex'));
     const newest = (await (await call('GET', '/api/v1/orgs/globex/metadata?order=desc&limit=3', undefined, globex)).json()) as { records: Array<{ seq: number }> };
     assert.equal(newest.records.length, 3);
-    assert.ok(newest.records[0]!.seq > newest.records[1]!.seq && newest.records[1]!.seq > newest.records[2]!.seq);
+    assert.ok(newest.records[0]!.seq > newest.records[1]!.seq);
+    assert.ok(newest.records[1]!.seq > newest.records[2]!.seq);
     const older = (await (await call('GET', `/api/v1/orgs/globex/metadata?order=desc&limit=1&beforeSeq=${newest.records[2]!.seq}`, undefined, globex)).json()) as { records: Array<{ seq: number }> };
     assert.ok(older.records[0]!.seq < newest.records[2]!.seq);
 
@@ -334,14 +335,15 @@ describe('admin API', () => {
     assert.equal(audit.entries.length, 1);
   });
 
-  test('connection health and the test action show what deliveries and the platform say', async () => {
+  test('connection health and test action', async () => {
     const { slack } = t.world;
     const globex = await login('globex', 'it@globex.example', passwords.globex);
     const listing = (await (await call('GET', '/api/v1/orgs/globex/connections', undefined, globex)).json()) as {
       connections: Array<{ id: string; health: { lastSuccessAt: string | null; lastError: string | null; lastHour: { delivered: number; failed: number } } }>;
     };
     const health = listing.connections.find((c) => c.id === 'globex-slack')!.health;
-    assert.ok(health.lastSuccessAt !== null && health.lastHour.delivered >= 1);
+    assert.notEqual(health.lastSuccessAt, null);
+    assert.ok(health.lastHour.delivered >= 1);
     assert.equal(health.lastError, 'platform_rejected:is_archived', 'the dead letter made earlier shows');
     assert.ok(health.lastHour.failed >= 1);
 
@@ -353,7 +355,7 @@ describe('admin API', () => {
     assert.equal((await call('POST', '/api/v1/orgs/globex/connections/acme-webex/test', undefined, globex)).status, 404);
   });
 
-  test('organisations, invitations and the metadata export, each within the organisation', async () => {
+  test('orgs, invitations and export, per org', async () => {
     const globex = await login('globex', 'it@globex.example', passwords.globex);
     const orgs = (await (await call('GET', '/api/v1/orgs', undefined, globex)).json()) as { orgs: Array<{ id: string; domains: string[] }> };
     assert.deepEqual(orgs.orgs, [{ id: 'globex', name: 'Globex', domains: ['globex.example'] }]);
@@ -379,7 +381,7 @@ describe('admin API', () => {
     assert.equal(audit.entries[0]!.actor, 'it@globex.example');
   });
 
-  test('the analytics overview and usage report show the chat so far', async () => {
+  test('analytics overview and usage report', async () => {
     const globex = await login('globex', 'it@globex.example', passwords.globex);
     const overview = (await (await call('GET', '/api/v1/orgs/globex/analytics/overview', undefined, globex)).json()) as {
       months: Array<{ period: string; users: number; delivered: number }>;
@@ -388,7 +390,8 @@ describe('admin API', () => {
     assert.equal(overview.months.length, 12);
     const current = overview.months[11]!;
     assert.equal(current.period, new Date().toISOString().slice(0, 7));
-    assert.ok(current.users >= 1 && current.delivered >= 1);
+    assert.ok(current.users >= 1);
+    assert.ok(current.delivered >= 1);
     assert.equal(overview.byPartnerDomain[0]?.key, 'acme.example');
     assert.deepEqual((overview as unknown as { partnerDomains: string[] }).partnerDomains, ['acme.example']);
     const invitations = (overview as unknown as { months: Array<{ invitations: Record<string, number> }> }).months[11]!.invitations;

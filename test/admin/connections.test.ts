@@ -18,7 +18,7 @@ const key = randomBytes(32).toString('base64');
 describe('credential sealing', () => {
   const sealer = new CredentialSealer(key);
 
-  test('a sealed value opens only for its own connection and only unchanged', () => {
+  test('sealed value opens only unchanged, in place', () => {
     const sealed = sealer.seal({ botToken: 'xoxb-secret' }, 'conn-a');
     assert.equal(sealed.includes('xoxb-secret'), false);
     assert.deepEqual(sealer.open(sealed, 'conn-a'), { botToken: 'xoxb-secret' });
@@ -31,7 +31,7 @@ describe('credential sealing', () => {
     assert.notEqual(sealer.seal({ botToken: 'xoxb-secret' }, 'conn-a'), sealed, 'each seal has its own IV');
   });
 
-  test('the previous key still opens old values, which are marked for sealing again', () => {
+  test('previous key opens old values', () => {
     const next = randomBytes(32).toString('base64');
     const old = sealer.seal({ secret: 's' }, 'c');
     const rotated = new CredentialSealer(next, key);
@@ -41,7 +41,7 @@ describe('credential sealing', () => {
     assert.throws(() => new CredentialSealer(next).open(old, 'c'), /sealed under another key .*PARLEY_CREDENTIALS_KEY_PREVIOUS/);
   });
 
-  test('a key that is not 32 bytes of base64 is refused with the fix', () => {
+  test('malformed key rejected with the fix', () => {
     assert.throws(() => new CredentialSealer('short'), /PARLEY_CREDENTIALS_KEY must be 32 random bytes in base64 .* openssl rand -base64 32/);
     assert.equal(CredentialSealer.fromEnv({}), undefined);
   });
@@ -80,7 +80,7 @@ describe('connections through the admin API', () => {
     return { status: response.status, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   };
 
-  test('bad input is refused with the key and the fix, never echoing a credential', async () => {
+  test('bad input rejected, credentials never echoed', async () => {
     const path = '/api/v1/orgs/umbrella/connections';
     const cases: Array<[unknown, RegExp]> = [
       [{ id: 'Bad Id', platform: 'slack', credentials: {} }, /^Invalid id: lowercase letters, digits and hyphens/],
@@ -103,7 +103,7 @@ describe('connections through the admin API', () => {
     }
   });
 
-  test('a Slack connection added through the API starts at once and its users are reachable', async () => {
+  test('added Slack connection starts at once', async () => {
     const { slack, webex, people } = t.world;
     // The operator adds it, as only the operator may point a connection at another API URL (the simulator's).
     const created = await call('POST', '/api/v1/orgs/umbrella/connections', operator, {
@@ -118,13 +118,13 @@ describe('connections through the admin API', () => {
     assert.equal((created.json.state as { status: string }).status, 'connected');
     assert.equal(created.text.includes(umbrella.botToken), false);
 
-    // The new route answers at once: the workspace's events reach the hub.
+    // The new route responds at once: the workspace's events reach the hub.
     await slack.setRequestUrl(umbrella.appId, `${t.hub.url}/hooks/slack/umbrella-slack`);
     await webex.actAs(people.alice.token).sendMessage({ toPersonEmail: people.webexBot.email, text: 'invite zed@umbrella.example' });
     await waitFor('request reaches Zed in Slack', () => slack.inbox(zed.id).find((m) => m.text.includes('wants to connect')));
   });
 
-  test('the listing shows settings and credential names only; other organisations get 404', async () => {
+  test('listing shows credential names only', async () => {
     const listing = await call('GET', '/api/v1/orgs/umbrella/connections', umbrellaAdmin);
     assert.match(listing.text, /"id":"umbrella-slack","platform":"slack","source":"api"/);
     assert.equal(listing.text.includes(umbrella.botToken) || listing.text.includes(umbrella.signingSecret), false);
@@ -135,7 +135,7 @@ describe('connections through the admin API', () => {
     assert.match(String(configOne.json.message), /defined in the config file; change or remove it there/);
   });
 
-  test('credentials are sealed in the database and absent from logs and the audit log', async () => {
+  test('credentials sealed, absent from logs', async () => {
     const stored = (await t.hub.store.connections.get(asId('umbrella-slack')))!;
     assert.match(stored.sealedCredentials, /^v1\.[0-9a-f]{8}\./);
     assert.equal(stored.sealedCredentials.includes(umbrella.botToken), false);
@@ -151,7 +151,7 @@ describe('connections through the admin API', () => {
     assert.equal(JSON.stringify(audit).includes(umbrella.botToken), false);
   });
 
-  test('a wrong token given in an update takes effect at once, and the right one restores it', async () => {
+  test('token update takes effect at once', async () => {
     const broken = await call('PATCH', '/api/v1/orgs/umbrella/connections/umbrella-slack', umbrellaAdmin, { credentials: { botToken: 'xoxb-wrong-token' } });
     assert.equal(broken.status, 200, broken.text);
     assert.deepEqual(broken.json.state && (broken.json.state as { status: string }).status, 'failed');
@@ -163,7 +163,7 @@ describe('connections through the admin API', () => {
     assert.equal(update.newValue?.includes('xoxb-wrong-token'), false);
   });
 
-  test('removing the connection stops it and its route at once', async () => {
+  test('removal stops connection and route', async () => {
     const removed = await call('DELETE', '/api/v1/orgs/umbrella/connections/umbrella-slack', umbrellaAdmin);
     assert.deepEqual(removed.json, { id: 'umbrella-slack', status: 'removed' });
     const hook = await fetch(`${t.hub.url}/hooks/slack/umbrella-slack`, { method: 'POST', body: '{}' });
@@ -175,7 +175,7 @@ describe('connections through the admin API', () => {
 });
 
 describe('a hub without a credentials key', () => {
-  test('refuses to store credentials and says what the operator must set', async () => {
+  test('credential write rejected without key', async () => {
     const t = await startTestHub({}, { env: {} });
     try {
       const accounts = new AccountService(t.hub.store);

@@ -42,7 +42,7 @@ describe('TOTP secrets at rest', () => {
   });
   after(() => dispose());
 
-  test('are sealed when the hub has a credentials key, and still log in', async () => {
+  test('sealed with a key, login works', async () => {
     const accounts = new AccountService(store, undefined, new CredentialSealer(key));
     const created = await accounts.create({ email: 'sealed@hub.example', role: 'operator', password });
     const secret = new URL(created.totpUri).searchParams.get('secret')!;
@@ -55,7 +55,7 @@ describe('TOTP secrets at rest', () => {
     await assert.rejects(new AccountService(store).login('sealed@hub.example', password, codeFor(created.totpUri, 1), 'test'), /Login failed/);
   });
 
-  test('stored before the key was set, are sealed at the next login', async () => {
+  test('plain secret sealed at next login', async () => {
     const created = await new AccountService(store).create({ email: 'plain@hub.example', role: 'operator', password });
     assert.doesNotMatch((await store.admins.byEmail('plain@hub.example'))!.totpSecret, /^sealed:/);
     await new AccountService(store, undefined, new CredentialSealer(key)).login('plain@hub.example', password, codeFor(created.totpUri), 'test');

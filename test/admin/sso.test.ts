@@ -1,6 +1,6 @@
-// Single sign-on for org admins through an OpenID Connect identity provider: the code flow
-// with PKCE, and every way a login must fail: a forged or misdirected ID token, a replayed
-// callback, a missing second factor, an unverified address, and an address with no account.
+// Single sign-on for org admins through an OpenID Connect identity provider, with the code
+// flow and PKCE. The tests also cover every way a login must fail: a forged or misdirected ID
+// token, a replayed callback, a missing second factor, an unverified address, no account.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -44,7 +44,7 @@ describe('single sign-on', () => {
 
   const message = async (response: Response) => ((await response.json()) as { message: string }).message;
 
-  test('an org admin signs in through the provider and gets a working session', async () => {
+  test('org admin signs in', async () => {
     idp.user = { email: 'IT@acme.example', amr: ['pwd', 'otp'] };
     const { response } = await signIn();
     assert.equal(response.status, 200);
@@ -59,13 +59,13 @@ describe('single sign-on', () => {
     assert.equal(entry?.action, 'admin.login_sso');
   });
 
-  test('an auditor with a password may sign in through the provider too', async () => {
+  test('auditor with password signs in', async () => {
     idp.user = { email: 'audit@acme.example' };
     const { response } = await signIn();
     assert.equal(response.status, 200);
   });
 
-  test('a single sign-on admin has no password login', async () => {
+  test('SSO admin has no password login', async () => {
     const response = await fetch(`${t.hub.url}/api/v1/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -80,7 +80,7 @@ describe('single sign-on', () => {
     assert.equal(another.status, 401);
   });
 
-  test('addresses the hub has no admin of the organisation for are refused', async () => {
+  test('addresses without an admin rejected', async () => {
     for (const email of ['stranger@acme.example', 'it@globex.example', 'ops@acme.example']) {
       idp.user = { email };
       const { response } = await signIn();
@@ -90,7 +90,7 @@ describe('single sign-on', () => {
     }
   });
 
-  test('a login without a second factor or a verified address is refused', async () => {
+  test('no second factor or verified address', async () => {
     idp.user = { email: 'it@acme.example', amr: ['pwd'] };
     const noMfa = (await signIn()).response;
     assert.equal(noMfa.status, 401);
@@ -101,7 +101,7 @@ describe('single sign-on', () => {
     assert.match(await message(unverified), /no verified email address/);
   });
 
-  test('a replayed callback, or one without the browser state, is refused', async () => {
+  test('replayed or stateless callback rejected', async () => {
     idp.user = { email: 'it@acme.example' };
     const first = await signIn();
     assert.equal(first.response.status, 200);
@@ -116,7 +116,7 @@ describe('single sign-on', () => {
     assert.match(await message(noCookie), /not started in this browser/);
   });
 
-  test('a forged or misdirected ID token is refused', async () => {
+  test('forged ID token rejected', async () => {
     idp.user = { email: 'it@acme.example' };
     for (const fault of ['foreign_key', 'wrong_nonce', 'wrong_audience'] as const) {
       idp.fault = fault;
@@ -127,13 +127,13 @@ describe('single sign-on', () => {
     idp.fault = 'none';
   });
 
-  test('an organisation without single sign-on has no login route', async () => {
+  test('org without SSO has no route', async () => {
     const { response } = await signIn('globex');
     assert.equal(response.status, 404);
     assert.match(await message(response), /has no single sign-on; log in with password and TOTP/);
   });
 
-  test('sign-ins in progress are capped, so that nobody can fill the database with them', async () => {
+  test('pending sign-ins are capped', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 520; i++) statuses.push((await fetch(`${t.hub.url}/api/v1/sso/acme/login`, { redirect: 'manual' })).status);
     assert.ok(statuses.includes(429), 'the cap was reached');
@@ -142,7 +142,7 @@ describe('single sign-on', () => {
     assert.match(((await refused.json()) as { message: string }).message, /Too many sign-ins to acme are in progress/);
   });
 
-  test('no session id, state or client secret reaches the log', () => {
+  test('no secrets in the log', () => {
     assert.equal(t.logs.some((l) => l.includes(idp.clientSecret)), false);
     assert.equal(t.logs.some((l) => /parley_session=|code_verifier/.test(l)), false);
   });

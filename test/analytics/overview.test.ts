@@ -1,7 +1,7 @@
-// The portal's numbers checked against the raw metadata log: 12 months of synthetic traffic
-// go in, and the overview's monthly unique users, deliveries and failures, overall and per
-// partner domain and platform, must equal what this test counts from the records itself.
-// Runs on SQLite and, when PARLEY_TEST_POSTGRES_URL is set, on PostgreSQL.
+// The portal's numbers checked against the raw metadata log. 12 months of synthetic traffic go
+// in. The overview's unique users, deliveries and failures, overall and per partner domain and
+// platform, must equal what this test counts from the records itself. Runs on SQLite and, when
+// PARLEY_TEST_POSTGRES_URL is set, on PostgreSQL.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -31,7 +31,7 @@ interface Row {
   failed: number;
 }
 
-/** The organisation's view of each record, counted here from the definitions, not the SQL. */
+/** Lists the organisation's view of each record, counted here from the definitions, not the SQL. */
 function rowsFor(org: string, records: MetadataRecord[]): Row[] {
   const rows: Row[] = [];
   for (const r of records) {
@@ -77,7 +77,7 @@ for (const factory of storeFactories()) {
     });
     after(() => dispose());
 
-    test('monthly users, deliveries and failures equal the raw records', async () => {
+    test('monthly numbers equal raw records', async () => {
       for (const org of orgs) {
         const overview = await analytics.overview(asId<OrgId>(org.id), {}, now);
         const expected = monthly(rowsFor(org.id, records).filter((r) => r.month >= overview.months[0]!.period));
@@ -99,7 +99,7 @@ for (const factory of storeFactories()) {
       }
     });
 
-    test('a partner domain or platform filter narrows the numbers exactly', async () => {
+    test('filters narrow the numbers exactly', async () => {
       const acme = asId<OrgId>('acme');
       for (const filter of [{ partnerDomain: 'globex.example' }, { partnerDomain: 'partner3.example' }, { platform: 'webex' }]) {
         const overview = await analytics.overview(acme, filter, now);
@@ -114,7 +114,7 @@ for (const factory of storeFactories()) {
       }
     });
 
-    test('a shorter period shows its months and totals only', async () => {
+    test('shorter period shows its months', async () => {
       const acme = asId<OrgId>('acme');
       const year = await analytics.overview(acme, {}, now);
       const quarter = await analytics.overview(acme, { months: 3 }, now);
@@ -124,7 +124,7 @@ for (const factory of storeFactories()) {
       assert.equal(quarter.totals.users, new Set(rows.map((r) => r.user)).size);
     });
 
-    test('the breakdowns by partner and local domain add up and name first and last days', async () => {
+    test('breakdowns add up with first and last days', async () => {
       const overview = await analytics.overview(asId<OrgId>('acme'), {}, now);
       const partners = overview.byPartnerDomain;
       assert.ok(partners.length > 5);
@@ -142,7 +142,7 @@ for (const factory of storeFactories()) {
       );
     });
 
-    test('raw records go when every organisation they name has let them go, and only after the rollups read them', async () => {
+    test('retention prunes only expired, rolled-up records', async () => {
       const day = 24 * 3600 * 1000;
       const retention: Record<string, number> = { acme: 30, globex: 200, initech: 30 };
       const cutoff = (org: string | null) => now - (org === null ? 90 : retention[org]!) * day;
@@ -160,7 +160,7 @@ for (const factory of storeFactories()) {
       records = await store.queryMetadata({ limit: 100_000 });
     });
 
-    test('new records are folded in at the next read, each once', async () => {
+    test('new records folded in once', async () => {
       const acme = asId<OrgId>('acme');
       const before = await analytics.overview(acme, {}, now);
       await store.appendMetadata([

@@ -27,7 +27,7 @@ test('explain names the deciding rule', () => {
   );
 });
 
-test('explain answers for a file of a given size, type and name', () => {
+test('explain judges a given file', () => {
   const limited = buildConfig(
     { orgs: [{ id: 'acme', name: 'Acme', domains: ['acme.example'], policy: { defaults: { maxFileBytes: 100, fileTypes: { allow: ['image/*'] } } } }, { id: 'globex', name: 'Globex', domains: ['globex.example'] }] },
     {},

@@ -76,7 +76,7 @@ describe('deliveries whose response was lost', () => {
     assert.equal(reconciled(), before, 'the lookup claimed a message that was never posted');
   });
 
-  test('a Slack file share whose response was lost arrives once', async () => {
+  test('lost Slack file share arrives once', async () => {
     const { webex, slack, people } = t.world;
     const before = reconciled();
     slack.failNext({ method: 'files.completeUploadExternal', loseResponse: true });
@@ -90,7 +90,7 @@ describe('deliveries whose response was lost', () => {
     assert.equal(reconciled(), before + 1, 'the hub did not find the share before retrying');
   });
 
-  test('a Webex file post whose response was lost arrives once', async () => {
+  test('lost Webex file post arrives once', async () => {
     const { webex, slack, people } = t.world;
     webex.failNext({ method: 'POST', pathPrefix: '/messages', loseResponse: true });
     const bytes = randomBytes(1000);

@@ -148,7 +148,7 @@ describe('federation policy', () => {
     assert.equal(entry?.action, 'partner.approve');
   });
 
-  test("an organisation's invitation limits apply to its users, and the shorter expiry wins", async () => {
+  test('org invitation limits apply', async () => {
     const { webex, slack, people, slackApp } = t.world;
     const globexAdmin = { id: 'admin@globex.example', source: '127.0.0.1', orgId: globex };
     await t.hub.admin.setPolicy(globexAdmin, globex, { invitations: { perUserPerDay: 1, expiryDays: 2 } });

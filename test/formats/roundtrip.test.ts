@@ -66,11 +66,11 @@ const formats: Array<{ name: string; parse: (text: string) => RichText; render: 
 ];
 
 for (const format of formats) {
-  test(`${format.name}: what was typed survives a round trip`, () => {
+  test(`${format.name}: round trip keeps input`, () => {
     for (const input of format.roundTrips) assert.equal(format.render(format.parse(input)), input, JSON.stringify(input));
   });
 
-  test(`${format.name}: hostile input neither throws nor runs away`, () => {
+  test(`${format.name}: hostile input is safe`, () => {
     const hostile = [
       '*'.repeat(1_000_000),
       '_'.repeat(200_000),
@@ -89,7 +89,7 @@ for (const format of formats) {
   });
 }
 
-test('quotes nest at most 32 deep in every parser; deeper markers stay text', () => {
+test('quote depth capped at 32', () => {
   for (const parse of [parseMarkdown, parseStyling, (text: string) => parseSlack(text)]) {
     let block = parse(`${'>'.repeat(40)} deep`).blocks[0];
     let depth = 0;

@@ -18,7 +18,7 @@ test('split: a message that fits stays one part', () => {
   assert.deepEqual(splitRich(rich, { size: (p) => bytes(renderStyling(p)), limit: 100 }), [rich]);
 });
 
-test('split: a code block that fits a part is never cut, and parts keep their order', () => {
+test('split: fitting code block stays whole', () => {
   const code = Array.from({ length: 20 }, (_, i) => `line ${i} of the code`).join('\n');
   const rich = parseStyling(`${'intro words '.repeat(30)}\n\n\`\`\`\n${code}\n\`\`\`\n\n${'outro words '.repeat(30)}`);
   const parts = splitRich(rich, { size: (p) => bytes(renderStyling(p)), limit: 500 });
@@ -29,7 +29,7 @@ test('split: a code block that fits a part is never cut, and parts keep their or
   assert.equal(renderPlain({ blocks }).replace(/\s+/g, ' '), renderPlain(rich).replace(/\s+/g, ' '), 'nothing is lost or reordered');
 });
 
-test('split: a code block longer than a part is split between lines, each part fenced', () => {
+test('split: long code block split by lines', () => {
   const code = Array.from({ length: 200 }, (_, i) => `const value${i} = ${i};`).join('\n');
   const rich: RichText = { blocks: [{ type: 'code_block', language: 'js', text: code }] };
   const parts = splitRich(rich, { size: (p) => bytes(renderWebexMarkdown(p)), limit: 1000 });
@@ -42,7 +42,7 @@ test('split: a code block longer than a part is split between lines, each part f
   assert.equal(parts.map((p) => (p.blocks[0] as { text: string }).text).join('\n'), code);
 });
 
-test('split: links and multi-byte characters stay whole at Webex byte limits', () => {
+test('split: links and characters stay whole', () => {
   const rich = parseMarkdown(`${'가나다 '.repeat(400)}[the report](https://example.com/a_b_c_d) ${'🏳️‍⚧️ '.repeat(300)}`);
   const parts = splitRich(rich, { size: (p) => bytes(renderWebexMarkdown(p)), limit: 1024 });
   const rendered = parts.map(renderWebexMarkdown);
@@ -54,7 +54,7 @@ test('split: links and multi-byte characters stay whole at Webex byte limits', (
   assert.equal(rendered.join(' ').split('🏳️‍⚧️').length - 1, 300, 'every flag arrives whole');
 });
 
-test('split: one word longer than a part is cut between characters as people see them', () => {
+test('split: long word cut between graphemes', () => {
   const rich = parseStyling('👨‍👩‍👧'.repeat(500));
   const parts = splitRich(rich, { size: (p) => bytes(renderStyling(p)), limit: 300 });
   for (const part of parts) {
@@ -64,7 +64,7 @@ test('split: one word longer than a part is cut between characters as people see
   }
 });
 
-test('split: a huge message splits in reasonable time and never throws', () => {
+test('split: huge message is safe', () => {
   const rich = parseStyling(`${'word '.repeat(200_000)}\n\n${'x'.repeat(100_000)}`);
   const parts = splitRich(rich, { size: (p) => bytes(renderStyling(p)), limit: 40_000 });
   assert.ok(parts.every((p) => bytes(renderStyling(p)) <= 40_000));

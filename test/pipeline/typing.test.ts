@@ -105,7 +105,7 @@ describe('typing notices', () => {
   });
   after(() => dispose());
 
-  test('typing reaches a contact on a platform that shows it, and nobody elsewhere', async () => {
+  test('typing reaches typing platforms only', async () => {
     assert.deepEqual(await pipeline.receive(xa.connectionId, [typing('gus-proxy')]), ['committed']);
     assert.equal(await store.outboxDepth(), 1);
     const [row] = await store.dueHeads(Date.now() + 1000, [], 10);
@@ -115,14 +115,14 @@ describe('typing notices', () => {
     assert.equal(await store.outboxDepth(), 1, 'Webex shows no typing, so nothing is queued for Alice');
   });
 
-  test('a policy that switches typing off stops it', async () => {
+  test('policy switches typing off', async () => {
     deny = true;
     await pipeline.receive(xa.connectionId, [typing('gus-proxy')]);
     deny = false;
     assert.equal(await store.outboxDepth(), 1);
   });
 
-  test('a typing notice that fails is dropped at once: no retry, no dead letter, no notice', async () => {
+  test('failed typing notice is dropped', async () => {
     xb.fail = true;
     const worker = new DeliveryWorker(store, directory, pino({ level: 'silent' }), { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 20, concurrency: 2, sendTimeoutMs: 1000, pollMs: 10 });
     worker.start();

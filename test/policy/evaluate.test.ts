@@ -162,14 +162,14 @@ test('policy: a denial tells the user whose policy it is', () => {
   assert.equal(decision.reason, 'the federation policy of globex.example does not allow messages between you and bob@globex.example.');
 });
 
-test('policy: invisible characters and trailing dots do not hide a blocked extension', () => {
+test('policy: hidden extension still blocked', () => {
   const policies = new Map([['acme', orgPolicySchema.parse({ defaults: { fileTypes: { block: ['.exe'] } } })]]);
   for (const name of ['setup.exe.', 'setup.exe ', 'setup.exe\u200b', 'setup.exe\u2060', 'setup.ex\u00ade', 'SETUP.EXE']) {
     assert.equal(decide(policies, alice, bob, 'files', { bytes: 1, mediaType: 'application/octet-stream', name }).allowed, false, JSON.stringify(name));
   }
 });
 
-test('policy: a file type pattern must be a media type or an extension', () => {
+test('policy: file type pattern validated', () => {
   for (const bad of ['exe', '*', 'image', '../x', '.', 'image/png; charset=x']) {
     assert.equal(orgPolicySchema.safeParse({ defaults: { fileTypes: { block: [bad] } } }).success, false, bad);
   }

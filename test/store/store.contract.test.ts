@@ -281,7 +281,7 @@ for (const factory of storeFactories()) {
       assert.equal((await store.listDeadLetters()).find((d) => d.id === 'r1')?.reason, 'contact_revoked');
     });
 
-    test('API connections keep settings and sealed credentials; removal keeps the id taken', async () => {
+    test('API connections round-trip, ids stay taken', async () => {
       const id = asId<ConnectionId>('api-conn');
       assert.equal(await store.connections.sourceOf(id), undefined);
       assert.equal(await store.connections.add({ id, orgId: org, platform: 'slack', settings: { apiUrl: 'https://slack.com/api/' }, sealedCredentials: 'v1.sealed', createdAt: 10 }), true);

@@ -1,5 +1,5 @@
-// File transfer over HTTP for the connectors: a streamed download that maps the platform's
-// answers to the hub's errors, and a streamed multipart/form-data body for uploads.
+// File transfer over HTTP for the connectors: streamed downloads and uploads whose HTTP
+// statuses become the hub's errors, and a streamed multipart/form-data body.
 
 import { randomBytes } from 'node:crypto';
 import { lookup as dnsLookup, promises as dnsPromises, type LookupAddress, type LookupOptions } from 'node:dns';
@@ -23,8 +23,8 @@ export interface Download {
 }
 
 /**
- * GETs a file and returns its body as a stream with what the headers say about it. 429 and
- * 5xx are retryable; 404 and 410 mean the file is gone. `where` names the platform call in
+ * GETs a file and returns its body as a stream, with the name, type and size its headers
+ * give. 429 and 5xx are retryable, and 404 and 410 mean the file is gone. `where` names the platform call in
  * errors and never carries the URL, which may hold a capability.
  */
 export async function download(
@@ -257,7 +257,7 @@ export async function downloadFromUserUrl(url: string, init: { allowPrivate: boo
  * Refuses an http(s) URL whose host is, or resolves to, a private, loopback or link-local
  * address, unless `allowPrivate` is set. For uploads to a URL a remote service chose.
  * NOTE: the name is resolved here and again when fetch connects, so a DNS answer that changes
- * in between is not caught; downloads use publicLookup, which has no such gap.
+ * in between is not caught. Downloads use publicLookup, which has no such gap.
  */
 export async function assertPublicUrl(url: string, allowPrivate: boolean, what: string): Promise<void> {
   const parsed = URL.canParse(url) ? new URL(url) : undefined;

@@ -50,7 +50,7 @@ export interface SlackSettings {
   maxFileBytes?: number;
 }
 
-/** Where Slack serves files: its file host, or the API's own origin (the simulator's). */
+/** Slack's file host; the API's own origin (the simulator's) is accepted as well. */
 const slackFileOrigin = 'https://files.slack.com';
 
 /** Builds a Slack message id from channel and ts, since a ts is unique only within its channel. */
@@ -401,7 +401,7 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
       where: 'Slack file download',
       redirect: 'follow',
       explain: (response) =>
-        // Without files:read Slack answers with its sign-in page rather than the file.
+        // Without files:read, Slack responds with its sign-in page rather than the file.
         response.ok && (response.headers.get('content-type') ?? '').startsWith('text/html') && info.file?.mimetype !== 'text/html'
           ? new PlatformRejectedError('missing_scope', 'Slack served a sign-in page instead of the file; add the files:read scope to the Parley app.')
           : undefined,
@@ -453,7 +453,7 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
     return ids;
   }
 
-  /** The ts of the message that shared a file into a channel, for the message-id map. */
+  /** Returns the ts of the message that shared a file into a channel, for the message-id map. */
   private async sharedTs(fileId: string, channel: string): Promise<string | undefined> {
     try {
       const info = await slackCall('files.info', () => this.client.files.info({ file: fileId }));

@@ -319,9 +319,9 @@ export class XmppConnector implements Connector, PresenceSink, FileSource, Typin
           throw new FileNotDeliverableError('file_too_large', `the XMPP upload service takes files up to ${Number.isFinite(max) && max > 0 ? `${max} bytes` : 'a smaller size'}`);
         }
         if (error.condition === 'resource-constraint' || error.condition === 'service-unavailable' || error.condition === 'internal-server-error') {
-          throw new PlatformUnavailableError(`The XMPP upload service refused a slot: ${error.condition}.`, undefined, { cause: error });
+          throw new PlatformUnavailableError(`The XMPP upload service rejected the slot request: ${error.condition}.`, undefined, { cause: error });
         }
-        throw new PlatformRejectedError(error.condition, `The XMPP upload service refused a slot: ${error.condition}.`, { cause: error });
+        throw new PlatformRejectedError(error.condition, `The XMPP upload service rejected the slot request: ${error.condition}.`, { cause: error });
       }
       if (error instanceof ComponentOfflineError) throw new PlatformUnavailableError(error.message, undefined, { cause: error });
       throw error;
@@ -762,12 +762,12 @@ function withoutReplyFallback(stanza: XmlElement, body: string): string {
 
 const typingStates = new Set(['composing', 'paused', 'active', 'inactive', 'gone']);
 
-/** The XEP-0085 chat state a message carries, if any. */
+/** Returns the XEP-0085 chat state a message carries, if any. */
 function chatState(stanza: XmlElement): string | undefined {
   return stanza.children.find((c): c is XmlElement => typeof c !== 'string' && c.ns === ns.chatStates)?.name;
 }
 
-/** The file name an upload link ends in, as Prosody and ejabberd build them. */
+/** Returns the file name an upload link ends in, as Prosody and ejabberd build them. */
 function nameOfLink(url: string): { name?: string } {
   try {
     const last = new URL(url).pathname.split('/').filter((p) => p !== '').at(-1);
