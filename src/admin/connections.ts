@@ -27,7 +27,7 @@ export const credentialKeys: Record<Platform, readonly string[]> = {
 const idPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /**
- * Settings that say where the hub connects and sends the credentials. Only the operator sets
+ * Settings that decide where the hub connects and sends the credentials. Only the operator sets
  * them: from an org admin they would let the hub be pointed at its own network. Without
  * them, a connection uses the platform's public API.
  */
@@ -83,7 +83,7 @@ export class ConnectionService {
 
   /**
    * Makes one authenticated call to the platform through the connection, for an admin's
-   * "test connection"; answers with the outcome rather than throwing it.
+   * "test connection". Returns the outcome rather than throwing it.
    */
   async test(orgId: OrgId, id: ConnectionId): Promise<{ id: string; ok: boolean; durationMs: number; error?: string }> {
     const info = this.directory.connectionsOfOrg(orgId).find((c) => c.id === id);

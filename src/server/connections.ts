@@ -91,9 +91,9 @@ export class ConnectionManager {
 
   private async syncOnce(): Promise<void> {
     const stored = await this.store.connections.list();
-    const wanted = new Set(stored.map((s) => s.id));
+    const storedIds = new Set(stored.map((s) => s.id));
     for (const [id, running] of this.running) {
-      if (running.source === 'api' && !wanted.has(id)) {
+      if (running.source === 'api' && !storedIds.has(id)) {
         await this.remove(id);
         this.logger.info({ connection: id }, 'Connection removed through the admin API; stopped.');
       }
