@@ -121,10 +121,23 @@ function buildEvent(
         },
         scope: 'reactions:read',
       };
+    case 'member_left':
+      return {
+        event: {
+          type: 'member_left_channel',
+          user: change.user,
+          channel: change.channel,
+          channel_type: conversation.type === 'public' ? 'C' : 'G',
+          team: conversation.teamId,
+          event_ts: change.eventTs,
+        },
+        scope: conversation.type === 'public' ? 'channels:read' : 'groups:read',
+      };
   }
 }
 
 function channelOf(change: StateChange): string {
+  if (change.kind === 'member_left') return change.channel;
   return change.kind === 'message_deleted' ? change.previous.channel : change.message.channel;
 }
 

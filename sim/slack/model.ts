@@ -140,4 +140,6 @@ export type StateChange =
   | { kind: 'message_posted'; message: SimMessage }
   | { kind: 'message_changed'; message: SimMessage; previous: SimMessage }
   | { kind: 'message_deleted'; previous: SimMessage; eventTs: string }
-  | { kind: 'reaction_added' | 'reaction_removed'; message: SimMessage; user: string; reaction: string; eventTs: string };
+  | { kind: 'reaction_added' | 'reaction_removed'; message: SimMessage; user: string; reaction: string; eventTs: string }
+  /** A member left a channel or was removed from it (Slack sends member_left_channel for both). */
+  | { kind: 'member_left'; channel: string; user: string; eventTs: string };

@@ -186,6 +186,15 @@ export class SlackSimulator {
     this.state.join(conversation, userId);
   }
 
+  /** Takes a user out of a channel, as leaving it in the Slack client does; members' apps get member_left_channel. */
+  leave(channel: string, userId: string): void {
+    const conversation = this.state.conversations.get(channel);
+    if (conversation === undefined) {
+      throw new Error(`Conversation ${channel} not found.`);
+    }
+    this.state.leave(conversation, userId);
+  }
+
   /** Posts as a person; the message events are queued at once. Returns the message ts. */
   async postAsUser(userId: string, channel: string, text: string, options: PostOptions = {}): Promise<string> {
     return postAsUser(this.state, userId, channel, text, options).ts;

@@ -238,7 +238,11 @@ export class SlackState {
   }
 
   leave(conversation: Conversation, userId: string): void {
+    const was = conversation.members.includes(userId);
     conversation.members = conversation.members.filter((member) => member !== userId);
+    if (was && (conversation.type === 'public' || conversation.type === 'private')) {
+      this.emit({ kind: 'member_left', channel: conversation.id, user: userId, eventTs: this.clock.next() });
+    }
   }
 
   /** All messages of a conversation, thread replies included, oldest first. */

@@ -8,13 +8,15 @@ export type Command =
   | { name: 'contacts' }
   | { name: 'remove'; email: string }
   | { name: 'profile'; email: string }
-  | { name: 'status' };
+  | { name: 'status' }
+  /** Shares the space or channel the command is sent in with a contact, or takes them out. */
+  | { name: 'channel'; action: 'invite' | 'remove'; email: string };
 
 export type ParseResult =
   | { ok: true; command: Command }
-  | { ok: false; reason: 'empty' | 'unknown_command' | 'missing_address' | 'invalid_address'; word?: string; value?: string };
+  | { ok: false; reason: 'empty' | 'unknown_command' | 'missing_address' | 'invalid_address' | 'channel_action'; word?: string; value?: string };
 
-const commandNames = ['help', 'invite', 'accept', 'decline', 'contacts', 'remove', 'profile', 'status'] as const;
+const commandNames = ['help', 'invite', 'accept', 'decline', 'contacts', 'remove', 'profile', 'status', 'channel'] as const;
 
 // A practical address check: one @, a local part without spaces, and a DNS domain with a
 // dot. Addresses are compared in lower case.
@@ -55,6 +57,14 @@ export function parseCommand(input: string): ParseResult {
       if (argument === undefined) return { ok: false, reason: 'missing_address', word: name };
       if (!isEmail(argument)) return { ok: false, reason: 'invalid_address', word: name, value: argument.slice(0, 80) };
       return { ok: true, command: { name, email: argument } };
+    case 'channel': {
+      const action = words[1]?.toLowerCase();
+      if (action !== 'invite' && action !== 'remove') return { ok: false, reason: 'channel_action', value: (words[1] ?? '').slice(0, 40) };
+      const address = words[2] === undefined ? undefined : cleanAddress(words[2]);
+      if (address === undefined) return { ok: false, reason: 'missing_address', word: `channel ${action}` };
+      if (!isEmail(address)) return { ok: false, reason: 'invalid_address', word: `channel ${action}`, value: address.slice(0, 80) };
+      return { ok: true, command: { name, action, email: address } };
+    }
     case 'accept':
     case 'decline':
       if (argument === undefined) return { ok: true, command: { name } };

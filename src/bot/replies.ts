@@ -19,6 +19,9 @@ export const helpText = [
   '  profile <email>  show a contact\'s name, title, organisation, platform and picture',
   '  status           show the state of the hub and your contacts',
   '  help             show this list',
+  'In a space or channel you have added the Parley bot to, mention the bot:',
+  '  channel invite <email>  add a contact to this space; they join it from their own platform',
+  '  channel remove <email>  take them out again',
 ].join('\n');
 
 export function parseErrorReply(result: Extract<ParseResult, { ok: false }>): string {
@@ -31,5 +34,7 @@ export function parseErrorReply(result: Extract<ParseResult, { ok: false }>): st
       return `"${result.word ?? ''}" needs an email address, for example: ${result.word ?? 'invite'} bob@partner.example`;
     case 'invalid_address':
       return `"${result.value ?? ''}" is not a valid email address. Use the form name@company.example.`;
+    case 'channel_action':
+      return `"channel ${result.value ?? ''}" is not a command. Use "channel invite <email>" or "channel remove <email>".`;
   }
 }

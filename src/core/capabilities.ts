@@ -4,7 +4,7 @@
 
 import type { Platform } from './platform.js';
 
-export const capabilityFeatures = ['rich_text', 'edits', 'deletes', 'reactions', 'replies', 'typing', 'presence', 'files'] as const;
+export const capabilityFeatures = ['rich_text', 'edits', 'deletes', 'reactions', 'replies', 'typing', 'presence', 'files', 'channels'] as const;
 export type CapabilityFeature = (typeof capabilityFeatures)[number];
 
 /** The form in which a platform shows a feature that comes from a contact elsewhere. */
@@ -36,4 +36,5 @@ export const featureLabels: Record<CapabilityFeature, string> = {
   typing: 'Typing',
   presence: 'Presence',
   files: 'Files',
+  channels: 'Shared channels',
 };

@@ -57,7 +57,24 @@ export interface ProxyBinding {
 /** Who the recipient of a delivery sees as its sender. */
 export type Sender =
   | { kind: 'bot' }
-  | { kind: 'proxy'; contactId: ContactId; person: PersonCard; binding?: ProxyBinding };
+  | { kind: 'proxy'; contactId: ContactId; person: PersonCard; binding?: ProxyBinding }
+  /** A member of a shared channel with no proxy for the recipient: the post names them. */
+  | { kind: 'member'; person: PersonCard };
+
+/**
+ * Where a delivery to a shared channel goes: the channel's own conversation (`origin`) or its
+ * mirror on another platform (`mirror`).
+ */
+export interface ChannelPlace {
+  channelId: ChatSessionId;
+  role: 'origin' | 'mirror';
+  /** The channel's name on its own platform. */
+  title: string;
+  /** Absent for a mirror the connector has not created yet. */
+  conversationId?: PlatformConversationId;
+  /** Connector-private facts about the place; never secrets. */
+  data: Record<string, string>;
+}
 
 /** One outbound delivery: one event for one recipient, from the outbox. */
 export interface Delivery {
@@ -75,6 +92,8 @@ export interface Delivery {
   openFile?: (file: FileRef) => Promise<FileContent>;
   /** Aborted when the delivery runs out of time; uploads pass it to their requests. */
   signal?: AbortSignal;
+  /** Set when the delivery goes to a shared channel rather than to the recipient directly. */
+  channel?: ChannelPlace;
 }
 
 /** A file being read from its source platform; `body` yields exactly `size` bytes. */
@@ -91,6 +110,8 @@ export interface SendResult {
   messageIds: PlatformMessageId[];
   /** A proxy binding the send created or changed; the hub stores it. */
   binding?: ProxyBinding;
+  /** A channel mirror the send created or changed; the hub stores it. */
+  channel?: { conversationId: PlatformConversationId; data: Record<string, string> };
 }
 
 /** A person found on a platform by email. */
@@ -242,4 +263,16 @@ export interface Checkable {
 
 export function canCheck(connector: Connector): connector is Connector & Checkable {
   return typeof (connector as Partial<Checkable>).check === 'function';
+}
+
+/**
+ * A connector that takes part in shared channels: it relays a channel's posts under each
+ * member's name, creates a mirror for an invitee, and adds and removes members on request.
+ */
+export interface ChannelHost {
+  readonly hostsChannels: true;
+}
+
+export function hostsChannels(connector: Connector): connector is Connector & ChannelHost {
+  return (connector as Partial<ChannelHost>).hostsChannels === true;
 }

@@ -98,10 +98,26 @@ export interface ContactRemovedEvent extends EventBase {
   sessionId: ChatSessionId;
 }
 
+/**
+ * A person was added to a shared channel. Delivered to the invitee's platform, it creates or
+ * finds the channel's mirror there and adds them; delivered to the channel's own platform, it
+ * adds the invitee's proxy where the platform has one.
+ */
 export interface ChannelInviteEvent extends EventBase {
   kind: 'channel_invite';
-  conversationId: PlatformConversationId;
-  inviteeEmail: string;
+  /** The channel's name on its own platform. */
+  title: string;
+  invitee: UserRef;
+  /** The person who sent `channel invite`. */
+  inviter: PersonCard;
+}
+
+/** Someone left a shared channel or one of its mirrors, or was removed from it. */
+export interface ChannelMemberEvent extends EventBase {
+  kind: 'channel_member';
+  action: 'left' | 'removed';
+  /** Whom it happened to; `from` is who did it. */
+  member: UserRef;
 }
 
 export interface ProfileRequestEvent extends EventBase {
@@ -167,6 +183,7 @@ export type CanonicalEvent =
   | ContactResponseEvent
   | ContactRemovedEvent
   | ChannelInviteEvent
+  | ChannelMemberEvent
   | ProfileRequestEvent
   | ProfileEvent
   | FileEvent
@@ -179,7 +196,12 @@ export type InboundTarget =
   /** The Parley bot's own 1:1 conversation with the user: a command. */
   | { kind: 'bot' }
   /** A conversation in which a proxy stands for an external contact. */
-  | { kind: 'proxy'; conversationId: PlatformConversationId };
+  | { kind: 'proxy'; conversationId: PlatformConversationId }
+  /**
+   * A group conversation: a space or channel shared through Parley, or one whose members
+   * address the bot (`addressed`) to share it.
+   */
+  | { kind: 'channel'; conversationId: PlatformConversationId; addressed?: boolean; title?: string };
 
 /** One verified inbound event, as a connector hands it to the pipeline. */
 export interface InboundEvent {

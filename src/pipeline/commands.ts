@@ -101,6 +101,14 @@ export class CommandHandler {
         return this.profile(command.email, sender, ref, now);
       case 'status':
         return this.status(sender, ref, now);
+      case 'channel':
+        // The space to share is the one the command is sent in; here there is none.
+        return this.reply(
+          ref,
+          sender.id,
+          `To share a space or channel with ${command.email}, add the Parley bot to it and send "@Parley channel ${command.action} ${command.email}" there.`,
+          now,
+        );
     }
   }
 

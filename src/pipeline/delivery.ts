@@ -251,7 +251,12 @@ export class DeliveryWorker {
   }
 
   private async withBinding(payload: OutboxPayload, attempt: number): Promise<Delivery> {
-    const { delivery } = payload;
+    const delivery = { ...payload.delivery };
+    // A mirror is created by the channel's first delivery to it; later ones read where it is.
+    if (delivery.channel?.role === 'mirror') {
+      const mirror = await this.store.channels.mirror(delivery.channel.channelId, delivery.recipient.connectionId);
+      if (mirror?.conversationId) delivery.channel = { ...delivery.channel, conversationId: mirror.conversationId, data: mirror.data };
+    }
     if (delivery.sender.kind !== 'proxy') return { ...delivery, attempt };
 
     const proxy = await this.store.proxyFor(delivery.sender.contactId, payload.recipientUserId);
@@ -287,6 +292,9 @@ export class DeliveryWorker {
             createdAt: now,
           })),
         );
+      }
+      if (result.channel && delivery.channel?.role === 'mirror') {
+        await repo.channels.setMirror(delivery.channel.channelId, row.connectionId, result.channel.conversationId, result.channel.data);
       }
       if (result.binding) {
         await repo.upsertProxy(

@@ -8,6 +8,7 @@ import type { FileEvent, InboundEvent, MessageDeleteEvent, MessageEditEvent, Mes
 import type { ConnectionId, EventId } from '../core/ids.js';
 import type { Store } from '../store/store.js';
 import type { UserRecord } from '../store/types.js';
+import { ChannelRelay } from './channels.js';
 import { CommandHandler, type CommandSettings } from './commands.js';
 import { personCard, userRef, type ConnectionInfo, type Directory } from './directory.js';
 import { deliveryPayload, noticePayload, outboxRow } from './outbox.js';
@@ -32,6 +33,7 @@ const followUpNames: Record<Exclude<RelayedEvent['kind'], 'message' | 'file'>, s
 
 export class InboundPipeline {
   private readonly commands: CommandHandler;
+  private readonly channels: ChannelRelay;
 
   constructor(
     private readonly store: Store,
@@ -43,6 +45,7 @@ export class InboundPipeline {
     private readonly metrics: PipelineMetrics = noMetrics,
   ) {
     this.commands = new CommandHandler(store, directory, settings, policy);
+    this.channels = new ChannelRelay(store, directory, logger, policy);
   }
 
   /** Processes events in order; resolves when each is committed or found to be a duplicate. */
@@ -81,8 +84,17 @@ export class InboundPipeline {
     }
 
     const sender = await resolveUser(this.store, connection, event.from, now);
+    const target = inbound.target;
+    const place = target.kind === 'bot' ? undefined : await this.store.channels.placeOf(connection.id, target.conversationId);
     let plan: Plan;
-    if (event.kind === 'message' && inbound.target.kind === 'bot') {
+    if (event.kind === 'message' && target.kind === 'channel' && target.addressed) {
+      plan = await this.channels.command(connection, sender, event, target, now);
+    } else if (place) {
+      plan = await this.channels.receive(connection, sender, event, place, now);
+    } else if (target.kind === 'channel') {
+      log.debug('Event in a group conversation that is not shared through Parley; ignored.');
+      plan = emptyPlan();
+    } else if (event.kind === 'message' && inbound.target.kind === 'bot') {
       plan = await this.commands.handle(connection, sender, event, now);
     } else if (event.kind === 'file' && inbound.target.kind === 'bot') {
       plan = emptyPlan();

@@ -2,7 +2,7 @@
 
 import { randomUUID } from 'node:crypto';
 
-import type { Delivery, Sender } from '../core/connector.js';
+import type { ChannelPlace, Delivery, Sender } from '../core/connector.js';
 import type { CanonicalEvent, NoticeCode, NoticeEvent, UserRef } from '../core/events.js';
 import type { ChatSessionId, DeliveryId, EventId, UserId } from '../core/ids.js';
 import type { MetadataInsert, OutboxInsert } from '../store/types.js';
@@ -22,9 +22,13 @@ export function newEventId(): EventId {
   return randomUUID() as EventId;
 }
 
-/** Deliveries to one conversation share a key, so they are sent one at a time, in order. */
-export function orderingKey(recipient: UserRef, sender: Sender): string {
-  const conversation = sender.kind === 'bot' ? 'bot' : sender.contactId;
+/**
+ * Deliveries to one conversation share a key, so they are sent one at a time, in order. All
+ * of a shared channel's deliveries to one platform connection share one, whoever sent them.
+ */
+export function orderingKey(recipient: UserRef, sender: Sender, channel?: ChannelPlace): string {
+  if (channel) return `${recipient.connectionId}/channel/${channel.channelId}`;
+  const conversation = sender.kind === 'proxy' ? sender.contactId : sender.kind;
   return `${recipient.connectionId}/${recipient.platformUserId}/${conversation}`;
 }
 
@@ -32,7 +36,7 @@ export function outboxRow(payload: OutboxPayload, now: number): OutboxInsert {
   const { delivery } = payload;
   return {
     id: delivery.id,
-    orderingKey: orderingKey(delivery.recipient, delivery.sender),
+    orderingKey: orderingKey(delivery.recipient, delivery.sender, delivery.channel),
     connectionId: delivery.recipient.connectionId,
     sessionId: delivery.sessionId ?? null,
     eventId: delivery.event.id,
@@ -52,6 +56,7 @@ export interface DeliveryInput {
   sender: Sender;
   event: CanonicalEvent;
   sessionId?: ChatSessionId | undefined;
+  channel?: ChannelPlace;
   origin?: OutboxPayload['origin'];
   metadata: OutboxPayload['metadata'];
 }
@@ -64,6 +69,7 @@ export function deliveryPayload(input: DeliveryInput): OutboxPayload {
       recipient: input.recipient,
       sender: input.sender,
       event: input.event,
+      ...(input.channel ? { channel: input.channel } : {}),
     },
     recipientUserId: input.recipientUserId,
     ...(input.origin ? { origin: input.origin } : {}),

@@ -18,6 +18,7 @@ import type {
 } from '../core/ids.js';
 import type { PresenceStatus } from '../core/events.js';
 import type { Platform } from '../core/platform.js';
+import { ChannelRepo } from './channel-repo.js';
 import type { ContactsTable, Database, InvitationsTable, MetadataLogTable, OutboxTable, UsersTable } from './schema.js';
 import type {
   AuditInsert,
@@ -55,7 +56,12 @@ export interface MetadataQuery {
 }
 
 export class Repo {
-  constructor(protected readonly db: Kysely<Database>) {}
+  /** Shared channels, on the same handle: inside a transaction, part of it. */
+  readonly channels: ChannelRepo;
+
+  constructor(protected readonly db: Kysely<Database>) {
+    this.channels = new ChannelRepo(db);
+  }
 
   // Organisations, domains, connections: written from the config at start.
 
@@ -254,7 +260,7 @@ export class Repo {
 
   // Chat sessions and contacts.
 
-  async createSession(id: ChatSessionId, kind: 'direct', at: number): Promise<void> {
+  async createSession(id: ChatSessionId, kind: 'direct' | 'channel', at: number): Promise<void> {
     await this.db.insertInto('chat_sessions').values({ id, kind, created_at: at }).execute();
   }
 
@@ -438,6 +444,18 @@ export class Repo {
       .orderBy('created_at', 'desc')
       .execute();
     return rows.map(toProxy);
+  }
+
+  /** The proxy with this platform id on a connection: a Webex guest standing for a contact. */
+  async proxyByUser(connectionId: ConnectionId, proxyUserId: PlatformUserId): Promise<ProxyRecord | undefined> {
+    const row = await this.db
+      .selectFrom('proxies')
+      .selectAll()
+      .where('connection_id', '=', connectionId)
+      .where('proxy_user_id', '=', proxyUserId)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+    return row ? toProxy(row) : undefined;
   }
 
   async proxiesOnConnection(connectionId: ConnectionId): Promise<ProxyRecord[]> {

@@ -189,6 +189,37 @@ export interface Database {
   usage_users_daily: UsageUsersDailyTable;
   usage_cursor: UsageCursorTable;
   api_tokens: ApiTokensTable;
+  channels: ChannelsTable;
+  channel_mirrors: ChannelMirrorsTable;
+  channel_members: ChannelMembersTable;
+}
+
+export interface ChannelsTable {
+  id: string;
+  org_id: string;
+  connection_id: string;
+  conversation_id: string;
+  title: string;
+  created_by: string;
+  created_at: number;
+}
+
+export interface ChannelMirrorsTable {
+  channel_id: string;
+  connection_id: string;
+  conversation_id: string | null;
+  data: string;
+  created_at: number;
+}
+
+export interface ChannelMembersTable {
+  channel_id: string;
+  user_id: string;
+  invited_by: string;
+  contact_id: string;
+  status: string;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface ApiTokensTable {

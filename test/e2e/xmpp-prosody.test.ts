@@ -32,6 +32,8 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
   const bobProxy = proxyJid('bob@globex.example', componentDomain);
   let aliceRoom = '';
   let bobChannel = '';
+  let space = '';
+  let room = '';
 
   before(async () => {
     // The hub's server runs the shipped config, with the test's domains and secret.
@@ -420,6 +422,58 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     const fromBob = await waitFor('upload link from Bob in XMPP', () => links(bobProxy)[0]);
     assert.equal(decodeURIComponent(new URL(fromBob.url).pathname.split('/').at(-1)!), 'Q4 plan.xlsx');
     assert.equal(sha(Buffer.from(await (await fetch(fromBob.url)).arrayBuffer())), sha(sheet));
+  });
+
+  test('a shared space becomes an XMPP room', async () => {
+    const { webex, people } = t.world;
+    const alice = webex.actAs(people.alice.token);
+    space = (await alice.createRoom('Design review')).id;
+    await alice.addMember(space, { personId: people.carol.id });
+    await alice.addMember(space, { personId: people.webexBot.id });
+    await alice.sendMessage({ roomId: space, markdown: `<@personId:${people.webexBot.id}|Parley> channel invite erin@partner.test` });
+
+    const invitation = await waitFor('room invitation in XMPP', () =>
+      erin.received.find((s) => s.is('message') && s.getChild('x', 'jabber:x:conference') !== undefined),
+    );
+    assert.equal(String(invitation.attrs.from).split('/')[0], aliceProxy);
+    room = String(invitation.getChild('x', 'jabber:x:conference')!.attrs.jid);
+    assert.ok(room.endsWith(`@${componentDomain}`));
+
+    await erin.send(xml('presence', { to: `${room}/Erin` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' })));
+    const subject = await waitFor('room subject', () => erin.received.find((s) => s.is('message') && s.attrs.from === room && s.getChild('subject')));
+    assert.equal(subject.getChildText('subject'), 'Design review');
+  });
+
+  test('room posts cross both ways', async () => {
+    const { webex, people } = t.world;
+    await webex.actAs(people.carol.token).sendMessage({ roomId: space, text: 'Mockups are in the folder' });
+    const post = await waitFor("Carol's post in the room", () =>
+      erin.received.find((s) => s.is('message') && s.attrs.type === 'groupchat' && s.getChildText('body') === 'Mockups are in the folder'),
+    );
+    assert.equal(post.attrs.from, `${room}/Carol Chen (acme.example)`);
+
+    await erin.send(xml('message', { type: 'groupchat', to: room, id: 'muc-1' }, xml('body', {}, 'Looks *great*')));
+    const inSpace = await waitFor("Erin's post in the space", () => webex.messagesIn(space).find((m) => m.text === 'Looks great'));
+    assert.notEqual(inSpace.personId, people.webexBot.id);
+    const echo = await waitFor('echo of her own post', () => erin.received.find((s) => s.is('message') && s.attrs.from === `${room}/Erin` && s.attrs.id === 'muc-1'));
+    assert.equal(echo.getChildText('body'), 'Looks *great*');
+  });
+
+  test('removing the proxy expels from the room', async () => {
+    const { webex, people } = t.world;
+    const alice = webex.actAs(people.alice.token);
+    const memberships = (await alice.request<{ items: Array<{ id: string; personId: string }> }>('GET', `/memberships?roomId=${space}`)).items;
+    const proxy = memberships.find((m) => ![people.alice.id, people.carol.id, people.webexBot.id].includes(m.personId))!;
+    await alice.request('DELETE', `/memberships/${proxy.id}`);
+    const expelled = await waitFor('expulsion presence', () =>
+      erin.received.find((s) => s.is('presence') && s.attrs.type === 'unavailable' && s.attrs.from === `${room}/Erin`),
+    );
+    const codes = expelled.getChild('x', 'http://jabber.org/protocol/muc#user')!.getChildren('status').map((c) => c.attrs.code);
+    assert.ok(codes.includes('321'));
+
+    await erin.send(xml('presence', { to: `${room}/Erin`, id: 'rejoin-1' }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' })));
+    const refused = await waitFor('rejoin refused', () => erin.received.find((s) => s.is('presence') && s.attrs.id === 'rejoin-1' && s.attrs.type === 'error'));
+    assert.ok(refused.getChild('error')?.getChild('registration-required', 'urn:ietf:params:xml:ns:xmpp-stanzas'));
   });
 
   test('Prosody restart loses no message', async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { showsPresence, showsTyping } from '../../src/core/connector.js';
+import { hostsChannels, showsPresence, showsTyping } from '../../src/core/connector.js';
 import { SlackConnector } from '../../src/connectors/slack/connector.js';
 import { WebexConnector } from '../../src/connectors/webex/connector.js';
 import { XmppConnector } from '../../src/connectors/xmpp/connector.js';
@@ -33,5 +33,6 @@ test('declarations match the connectors', () => {
     assert.equal(showsTyping(connector), declared.shows.typing.kind === 'native', `${declared.platform} typing`);
     assert.equal(showsPresence(connector), declared.shows.presence.kind === 'native', `${declared.platform} presence`);
     assert.equal(typeof (connector as { maxFileBytes?: unknown }).maxFileBytes === 'number', declared.shows.files.kind === 'native', `${declared.platform} files`);
+    assert.equal(hostsChannels(connector), declared.shows.channels.kind === 'native', `${declared.platform} channels`);
   }
 });

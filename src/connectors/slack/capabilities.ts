@@ -2,7 +2,7 @@ import type { PlatformCapabilities } from '../../core/capabilities.js';
 
 export const slackCapabilities: PlatformCapabilities = {
   platform: 'slack',
-  sends: { rich_text: true, edits: true, deletes: true, reactions: true, replies: true, typing: false, presence: 'polled', files: true },
+  sends: { rich_text: true, edits: true, deletes: true, reactions: true, replies: true, typing: false, presence: 'polled', files: true, channels: true },
   sendNotes: { presence: 'with slack.presencePolling on' },
   shows: {
     rich_text: { kind: 'native', note: 'mrkdwn' },
@@ -13,5 +13,6 @@ export const slackCapabilities: PlatformCapabilities = {
     typing: { kind: 'none', reason: 'Slack shows no typing from apps' },
     presence: { kind: 'fallback', as: "the contact's status in the bot's contacts list" },
     files: { kind: 'native', note: 'shared by the Parley app, with a comment naming the contact' },
+    channels: { kind: 'native', note: "a private channel; each post under its sender's name" },
   },
 };

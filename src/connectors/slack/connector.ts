@@ -7,8 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 
-import { hubText, proxyDisplayName } from '../../bot/render.js';
+import { channelText, hubText, proxyDisplayName } from '../../bot/render.js';
 import type {
+  ChannelHost,
+  ChannelPlace,
   Connector,
   ConnectorContext,
   ConnectorState,
@@ -58,8 +60,9 @@ export function slackMessageId(channel: string, ts: string): PlatformMessageId {
   return `${channel}:${ts}` as PlatformMessageId;
 }
 
-export class SlackConnector implements Connector, Reconciling, PresenceSource, FileSource, FileTarget {
+export class SlackConnector implements Connector, Reconciling, PresenceSource, FileSource, FileTarget, ChannelHost {
   readonly platform = 'slack' as const;
+  readonly hostsChannels = true;
   readonly maxFileBytes: number;
   private readonly client: WebClient;
   private readonly names = new Map<string, string>();
@@ -144,17 +147,27 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
     if (event.type === 'message' && (event.subtype === 'message_changed' || event.subtype === 'message_deleted')) {
       return this.changeInbound(eventId, event);
     }
+    if (event.type === 'member_left_channel') return this.memberLeftInbound(eventId, event);
     if (event.type !== 'message' || (event.subtype !== undefined && event.subtype !== 'file_share')) return undefined;
     // The app's own posts come back as message events with its bot_id.
     if (event.bot_id !== undefined || !event.user || event.user === this.botUserId) return undefined;
     if (!event.channel || !event.ts) return undefined;
 
-    const target: InboundEvent['target'] =
-      event.channel_type === 'im' ? { kind: 'bot' } : { kind: 'proxy', conversationId: event.channel as PlatformConversationId };
+    // In a channel, a message that starts by mentioning the bot is a command to it.
+    const mention = `<@${this.botUserId}>`;
+    const addressed = event.channel_type !== 'im' && this.botUserId !== '' && (event.text ?? '').trimStart().startsWith(mention);
+    const typed = addressed ? (event.text ?? '').trimStart().slice(mention.length).trimStart() : (event.text ?? '');
+    const conversationId = event.channel as PlatformConversationId;
+    let target: InboundEvent['target'];
+    if (event.channel_type === 'im') target = { kind: 'bot' };
+    else if (addressed) target = { kind: 'channel', conversationId, addressed: true, ...(await this.channelTitle(event.channel)) };
+    // Contacts' channels are private; a public channel can only be a shared channel.
+    else if (event.channel_type === 'channel') target = { kind: 'channel', conversationId };
+    else target = { kind: 'proxy', conversationId };
     const profile = await this.profile(event.user);
 
     if (event.subtype === 'file_share' || (event.files?.length ?? 0) > 0) {
-      const text = event.text ?? '';
+      const text = typed;
       const file: FileEvent = {
         kind: 'file',
         id: randomUUID() as EventId,
@@ -190,9 +203,31 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
           ...(profile.name ? { displayName: profile.name } : {}),
         },
         messageId: slackMessageId(event.channel, event.ts),
-        body: parseSlack(event.text ?? '', (id) => this.names.get(id)),
+        body: parseSlack(typed, (id) => this.names.get(id)),
         ...(event.thread_ts && event.thread_ts !== event.ts ? { replyTo: slackMessageId(event.channel, event.thread_ts) } : {}),
       },
+    };
+  }
+
+  /** The channel's name as its members see it, for the mirror of a shared channel. */
+  private async channelTitle(channel: string): Promise<{ title?: string }> {
+    try {
+      const info = await slackCall('conversations.info', () => this.client.conversations.info({ channel }));
+      return info.channel?.name ? { title: `#${info.channel.name}` } : {};
+    } catch (error) {
+      this.logger?.warn({ err: error, platform_conversation: channel }, 'Slack conversations.info failed; the shared channel gets a generic name.');
+      return {};
+    }
+  }
+
+  /** A member left a channel, or was removed from it (Slack does not say which). */
+  private async memberLeftInbound(eventId: string, event: SlackMessageEvent): Promise<InboundEvent | undefined> {
+    if (!event.user || !event.channel || event.user === this.botUserId) return undefined;
+    const member = await this.userRef(event.user);
+    return {
+      platformEventId: eventId,
+      target: { kind: 'channel', conversationId: event.channel as PlatformConversationId },
+      event: { kind: 'channel_member', id: randomUUID() as EventId, occurredAt: new Date().toISOString(), from: member, action: 'left', member },
     };
   }
 
@@ -325,17 +360,20 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
   }
 
   /** Opens the private channel in which a contact's proxy talks to one local user. */
-  private async openProxyChannel(delivery: Delivery & { sender: { kind: 'proxy' } }): Promise<string> {
+  private openProxyChannel(delivery: Delivery & { sender: { kind: 'proxy' } }): Promise<string> {
     const base = `${this.settings.channelPrefix}${slug(delivery.sender.person.displayName)}-${slug(delivery.sender.person.domain)}`.slice(0, 72);
+    return this.createPrivateChannel(base, delivery.recipient.platformUserId);
+  }
+
+  /** Creates a private channel named `base`, or `base-2` and so on when taken, and invites the user. */
+  private async createPrivateChannel(base: string, userId: string): Promise<string> {
     for (let attempt = 0; attempt < 20; attempt++) {
       const name = attempt === 0 ? base : `${base}-${attempt + 1}`;
       try {
         const created = await slackCall('conversations.create', () => this.client.conversations.create({ name, is_private: true }));
         const channel = created.channel?.id;
         if (!channel) throw new PlatformRejectedError('no_channel', 'Slack conversations.create returned no channel.');
-        await slackCall('conversations.invite', () =>
-          this.client.conversations.invite({ channel, users: delivery.recipient.platformUserId }),
-        );
+        await slackCall('conversations.invite', () => this.client.conversations.invite({ channel, users: userId }));
         return channel;
       } catch (error) {
         if (error instanceof PlatformRejectedError && error.platformCode === 'name_taken') continue;
@@ -421,7 +459,7 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
    */
   private async sendFiles(delivery: Delivery, event: FileEvent, channel: string): Promise<PlatformMessageId[]> {
     const sender = delivery.sender;
-    if (sender.kind !== 'proxy' || !delivery.openFile) throw new PlatformRejectedError('no_conversation', 'A file needs a proxy conversation and a source.');
+    if (sender.kind === 'bot' || !delivery.openFile) throw new PlatformRejectedError('no_conversation', 'A file needs a proxy conversation and a source.');
     const threadTs = event.replyTo?.startsWith(`${channel}:`) ? event.replyTo.slice(channel.length + 1) : undefined;
     const ids: PlatformMessageId[] = [];
     for (const ref of event.files) {
@@ -466,12 +504,76 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
     }
   }
 
+  /**
+   * Delivers into a shared channel or its mirror. Posts are the bot's, named after their
+   * sender; the mirror is a private channel the bot creates for the first invitee.
+   */
+  private async sendToChannel(delivery: Delivery, place: ChannelPlace): Promise<SendResult> {
+    const event = delivery.event;
+    if (event.kind === 'message_edit' || event.kind === 'message_delete' || event.kind === 'reaction') return this.sendFollowUp(event);
+    let channel: string | undefined = place.conversationId;
+    if (event.kind === 'channel_invite' && place.role === 'mirror') {
+      channel ??= await this.createPrivateChannel(`${this.settings.channelPrefix}${slug(place.title)}`.slice(0, 72), event.invitee.platformUserId);
+      await this.invite(channel, event.invitee.platformUserId);
+      const ids = await this.post(channel, [escapeSlack(channelText(event, place, 'channel'))], { kind: 'bot' }, delivery.id);
+      return { messageIds: ids, channel: { conversationId: channel as PlatformConversationId, data: {} } };
+    }
+    if (!channel) throw new PlatformRejectedError('no_conversation', 'The shared channel has no Slack channel yet.');
+    if (event.kind === 'channel_member' && place.role === 'mirror') {
+      try {
+        await slackCall('conversations.kick', () => this.client.conversations.kick({ channel, user: event.member.platformUserId }));
+      } catch (error) {
+        // Already gone: the removal has nothing left to do.
+        if (!(error instanceof PlatformRejectedError && ['not_in_channel', 'channel_not_found'].includes(error.platformCode))) throw error;
+      }
+      return { messageIds: [] };
+    }
+    if (event.kind === 'channel_invite' || event.kind === 'channel_member') {
+      return { messageIds: await this.post(channel, [escapeSlack(channelText(event, place, 'channel'))], { kind: 'bot' }, delivery.id) };
+    }
+    if (event.kind === 'file') return { messageIds: await this.sendFiles(delivery, event, channel) };
+    if (event.kind !== 'message') return { messageIds: [] };
+    const threadTs = event.replyTo?.startsWith(`${channel}:`) ? event.replyTo.slice(channel.length + 1) : undefined;
+    return { messageIds: await this.post(channel, this.parts(delivery), delivery.sender, delivery.id, threadTs) };
+  }
+
+  /** Invites a user into a channel; one already there is left as they are. */
+  private async invite(channel: string, userId: string): Promise<void> {
+    try {
+      await slackCall('conversations.invite', () => this.client.conversations.invite({ channel, users: userId }));
+    } catch (error) {
+      if (!(error instanceof PlatformRejectedError && error.platformCode === 'already_in_channel')) throw error;
+    }
+  }
+
+  /** Posts text parts as the bot, under the sender's name when it is a person's. */
+  private async post(channel: string, parts: string[], sender: Delivery['sender'], deliveryId: string, threadTs?: string): Promise<PlatformMessageId[]> {
+    const ids: PlatformMessageId[] = [];
+    for (const text of parts) {
+      const posted = await slackCall('chat.postMessage', () =>
+        this.client.chat.postMessage({
+          channel,
+          text,
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+          ...(sender.kind !== 'bot'
+            ? { username: proxyDisplayName(sender), ...(sender.person.avatarUrl ? { icon_url: sender.person.avatarUrl } : {}) }
+            : {}),
+          metadata: { event_type: deliveryEventType, event_payload: { delivery_id: deliveryId } },
+        }),
+      );
+      ids.push(slackMessageId(channel, posted.ts ?? ''));
+    }
+    return ids;
+  }
+
   async send(delivery: Delivery): Promise<SendResult> {
+    if (delivery.channel) return this.sendToChannel(delivery, delivery.channel);
     const event = delivery.event;
     if (event.kind === 'message_edit' || event.kind === 'message_delete' || event.kind === 'reaction') return this.sendFollowUp(event);
     // Presence, typing and roster changes have no form in a Slack channel.
     if (event.kind !== 'message' && event.kind !== 'file' && hubText(event, delivery.sender) === undefined) return { messageIds: [] };
     const sender = delivery.sender;
+    if (sender.kind === 'member') throw new PlatformRejectedError('no_conversation', 'A channel member can only post into a shared channel.');
     let channel: string;
     let binding: SendResult['binding'];
     if (sender.kind === 'bot') {
@@ -485,24 +587,10 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
 
     if (event.kind === 'file') return { messageIds: await this.sendFiles(delivery, event, channel), ...(binding ? { binding } : {}) };
 
-    const ids: PlatformMessageId[] = [];
     // Slack threads are one level deep. NOTE: when the ts names a reply, Slack is taken to
     // file the post under that thread's first message, as the simulator does; unverified.
     const threadTs = event.kind === 'message' && event.replyTo?.startsWith(`${channel}:`) ? event.replyTo.slice(channel.length + 1) : undefined;
-    for (const text of this.parts(delivery)) {
-      const posted = await slackCall('chat.postMessage', () =>
-        this.client.chat.postMessage({
-          channel,
-          text,
-          ...(threadTs ? { thread_ts: threadTs } : {}),
-          ...(sender.kind === 'proxy'
-            ? { username: proxyDisplayName(sender), ...(sender.person.avatarUrl ? { icon_url: sender.person.avatarUrl } : {}) }
-            : {}),
-          metadata: { event_type: deliveryEventType, event_payload: { delivery_id: delivery.id } },
-        }),
-      );
-      ids.push(slackMessageId(channel, posted.ts ?? ''));
-    }
+    const ids = await this.post(channel, this.parts(delivery), sender, delivery.id, threadTs);
     return { messageIds: ids, ...(binding ? { binding } : {}) };
   }
 
@@ -513,7 +601,8 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
   async findDelivered(delivery: Delivery, since: Date): Promise<SendResult | undefined> {
     const sender = delivery.sender;
     const channel =
-      sender.kind === 'bot' ? await this.imWith(delivery.recipient.platformUserId) : sender.binding?.conversationId;
+      delivery.channel?.conversationId ??
+      (sender.kind === 'bot' ? await this.imWith(delivery.recipient.platformUserId) : sender.kind === 'proxy' ? sender.binding?.conversationId : undefined);
     if (!channel) return undefined;
 
     if (delivery.event.kind === 'file') {

@@ -154,6 +154,39 @@ export class WebexApi {
     return this.request(token, 'DELETE', `/messages/${encodeURIComponent(id)}`);
   }
 
+  room(token: string, id: string): Promise<{ id: string; title?: string; type?: string }> {
+    return this.request(token, 'GET', `/rooms/${encodeURIComponent(id)}`);
+  }
+
+  createRoom(token: string, title: string): Promise<{ id: string }> {
+    return this.request(token, 'POST', '/rooms', { title });
+  }
+
+  /** Adds a person to a group room; one who is already a member (409) is left as they are. */
+  async addMember(token: string, roomId: string, personId: string): Promise<void> {
+    try {
+      await this.request(token, 'POST', '/memberships', { roomId, personId });
+    } catch (error) {
+      if (!(error instanceof PlatformRejectedError && error.platformCode === '409')) throw error;
+    }
+  }
+
+  /** Removes a person from a group room; one who is not a member is left as they are. */
+  async removeMember(token: string, roomId: string, personId: string): Promise<void> {
+    const found = await this.request<{ items: Array<{ id: string }> }>(
+      token,
+      'GET',
+      `/memberships?roomId=${encodeURIComponent(roomId)}&personId=${encodeURIComponent(personId)}`,
+    );
+    for (const membership of found.items) {
+      try {
+        await this.request(token, 'DELETE', `/memberships/${encodeURIComponent(membership.id)}`);
+      } catch (error) {
+        if (!(error instanceof PlatformRejectedError && error.platformCode === '404')) throw error;
+      }
+    }
+  }
+
   webhooks(token: string): Promise<{ items: WebexWebhook[] }> {
     return this.request(token, 'GET', '/webhooks');
   }

@@ -2,7 +2,7 @@ import type { PlatformCapabilities } from '../../core/capabilities.js';
 
 export const webexCapabilities: PlatformCapabilities = {
   platform: 'webex',
-  sends: { rich_text: true, edits: true, deletes: true, reactions: false, replies: true, typing: false, presence: 'polled', files: true },
+  sends: { rich_text: true, edits: true, deletes: true, reactions: false, replies: true, typing: false, presence: 'polled', files: true, channels: true },
   shows: {
     rich_text: { kind: 'native', note: 'markdown' },
     edits: { kind: 'native', note: 'up to 10; later ones as a marked correction in the thread' },
@@ -12,5 +12,6 @@ export const webexCapabilities: PlatformCapabilities = {
     typing: { kind: 'none', reason: 'Webex shows no typing from bots or guests' },
     presence: { kind: 'fallback', as: "the contact's status in the bot's contacts list" },
     files: { kind: 'native', note: 'up to 100 MB' },
+    channels: { kind: 'native', note: "a group space made by the inviter's proxy; the bot names members without a proxy" },
   },
 };

@@ -3,8 +3,10 @@
 
 import type { Logger } from 'pino';
 
-import { hubText, proxyDisplayName } from '../../bot/render.js';
+import { channelText, hubText, proxyDisplayName } from '../../bot/render.js';
 import type {
+  ChannelHost,
+  ChannelPlace,
   Connector,
   ConnectorContext,
   ConnectorState,
@@ -21,7 +23,7 @@ import type {
   FileContent,
 } from '../../core/connector.js';
 import { FileNotDeliverableError, FileNotReadyError, ParleyError, PlatformRejectedError, RequestStaleError } from '../../core/errors.js';
-import type { FileEvent, FileRef, InboundEvent, PresenceStatus } from '../../core/events.js';
+import type { ChannelInviteEvent, FileEvent, FileRef, InboundEvent, PresenceStatus } from '../../core/events.js';
 import type {
   ConnectionId,
   EventId,
@@ -39,7 +41,7 @@ import { retryAfterMs, splitText, utf8Bytes } from '../shared/http.js';
 import { WebexApi, type WebexMessage } from './api.js';
 import { GuestTokens, guestSubject } from './guests.js';
 import { checkFreshness, parseEnvelope, verifyWebexSignature } from './inbound.js';
-import { WebhookKeeper } from './webhooks.js';
+import { WebhookKeeper, type WebhookOwner } from './webhooks.js';
 
 /** Webhook envelopes are a few hundred bytes; anything near this is not from Webex. */
 const webhookBodyLimit = 64 * 1024;
@@ -63,8 +65,9 @@ interface WebexFileHandle {
   subject?: string;
 }
 
-export class WebexConnector implements Connector, Reconciling, PresenceSource, FileSource, FileTarget {
+export class WebexConnector implements Connector, Reconciling, PresenceSource, FileSource, FileTarget, ChannelHost {
   readonly platform = 'webex' as const;
+  readonly hostsChannels = true;
   readonly maxFileBytes: number;
   private readonly api: WebexApi;
   private readonly guests: GuestTokens;
@@ -72,6 +75,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
   private context: ConnectorContext | undefined;
   private logger: Logger | undefined;
   private botId = '';
+  private botName = '';
   private webhooks: WebhookKeeper | undefined;
   private current: ConnectorState = { status: 'starting', since: new Date().toISOString() };
 
@@ -106,6 +110,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
     try {
       const me = await this.api.me(this.config.botToken);
       this.botId = me.id;
+      this.botName = me.displayName;
     } catch (error) {
       this.setState('failed', 'auth_failed');
       context.logger.error({ err: error }, 'Webex bot token was rejected; check webex.botToken.');
@@ -121,7 +126,11 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
     this.webhooks = new WebhookKeeper(this.api, `${context.publicUrl}${this.routePath}`, this.config.webhookSecret, context.logger, (ok) =>
       this.setState(ok ? 'connected' : 'degraded', ok ? undefined : 'webhook_inactive'),
     );
-    const owners = [{ token: this.config.botToken, filter: 'roomType=direct' }];
+    const owners: WebhookOwner[] = [
+      { token: this.config.botToken, filter: 'roomType=direct' },
+      // In a space, the bot hears only messages that mention it: commands to share the space.
+      { token: this.config.botToken, filter: 'roomType=group&mentionedPeople=me', events: ['created'] },
+    ];
     for (const proxy of proxies) {
       if (!proxy.data.subject) continue;
       const guest = await this.guests.get(proxy.data.subject, proxy.data.name ?? 'Parley contact');
@@ -154,6 +163,11 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
     try {
       verifyWebexSignature(request.rawBody, request.headers['x-spark-signature'], this.config.webhookSecret);
       const envelope = parseEnvelope(request.rawBody);
+      if (envelope.resource === 'memberships' && envelope.event === 'deleted') {
+        const inbound = await this.membershipInbound(envelope, request.receivedAt);
+        if (inbound) await this.context!.receive([inbound]);
+        return { status: 200 };
+      }
       if (envelope.resource !== 'messages' || !['created', 'updated', 'deleted'].includes(envelope.event)) return { status: 200 };
       // An edit or deletion carries the message's creation time, which may be old. So an edit is
       // checked against its own update time below, and a replayed deletion changes nothing.
@@ -173,24 +187,36 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
     const { data } = envelope;
     const owner = envelope.createdBy;
     if (!data.personId || !data.roomId || !owner) return undefined;
-    // Webex also notifies a webhook's owner of its own posts.
-    if (data.personId === owner) return undefined;
+    // Webex also notifies a webhook's owner of its own posts, and in a shared space the posts
+    // of the bot and of other proxies are the hub's own.
+    if (data.personId === owner || data.personId === this.botId || (await this.guestSubject(data.personId))) return undefined;
 
     let token: string;
     let target: InboundEvent['target'];
     let subject: string | undefined;
-    if (owner === this.botId) {
+    let mention: string | undefined;
+    // A message in a space that mentions the bot is a command to it, whichever webhook brings it first.
+    const addressed = data.roomType === 'group' && envelope.event === 'created' && (data.mentionedPeople ?? []).includes(this.botId);
+    if (addressed) {
+      token = this.config.botToken;
+      const room = await this.api.room(token, data.roomId);
+      target = { kind: 'channel', conversationId: data.roomId as PlatformConversationId, addressed: true, ...(room.title ? { title: room.title } : {}) };
+      mention = this.botName;
+    } else if (owner === this.botId) {
       if (data.roomType !== 'direct') return undefined;
       token = this.config.botToken;
       target = { kind: 'bot' };
     } else {
-      subject = this.guests.subjectOf(owner);
+      subject = await this.guestSubject(owner);
       if (!subject) {
         this.logger?.warn({ connection: this.connectionId, platform_user: owner }, 'Webex webhook from an unknown owner; ignored.');
         return undefined;
       }
       token = (await this.guests.get(subject, 'Parley contact')).token;
-      target = { kind: 'proxy', conversationId: data.roomId as PlatformConversationId };
+      target =
+        data.roomType === 'group'
+          ? { kind: 'channel', conversationId: data.roomId as PlatformConversationId }
+          : { kind: 'proxy', conversationId: data.roomId as PlatformConversationId };
     }
 
     const displayName = await this.displayName(data.personId);
@@ -245,6 +271,8 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
       return { platformEventId: `messages:created:${data.id}`, target, event };
     }
 
+    // A command to the bot in a space: its text, without the mention of the bot in front.
+    const command = mention !== undefined ? stripMention(message.text ?? '', mention) : undefined;
     return {
       platformEventId: `messages:created:${data.id}`,
       target,
@@ -255,10 +283,52 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
         from,
         messageId: message.id as PlatformMessageId,
         // A message sent with formatting has its markdown source; plain ones only text.
-        body: message.markdown ? parseMarkdown(message.markdown) : parsePlain(message.text ?? ''),
+        body: command !== undefined ? parsePlain(command) : message.markdown ? parseMarkdown(message.markdown) : parsePlain(message.text ?? ''),
         ...(message.parentId ? { replyTo: message.parentId as PlatformMessageId } : {}),
       },
     };
+  }
+
+  /**
+   * A member left a shared space or was removed from it. Only a removed proxy matters to the
+   * hub: its external person leaves the space's mirror too.
+   */
+  private async membershipInbound(envelope: ReturnType<typeof parseEnvelope>, receivedAt: number): Promise<InboundEvent | undefined> {
+    const { data } = envelope;
+    if (!data.personId || !data.roomId) return undefined;
+    const member = { platform: 'webex' as const, connectionId: this.connectionId, platformUserId: data.personId as PlatformUserId };
+    const actorId = envelope.actorId ?? data.personId;
+    const actorName = await this.displayName(actorId);
+    return {
+      platformEventId: `memberships:deleted:${data.id}`,
+      target: { kind: 'channel', conversationId: data.roomId as PlatformConversationId },
+      event: {
+        kind: 'channel_member',
+        id: crypto.randomUUID() as EventId,
+        occurredAt: new Date(receivedAt).toISOString(),
+        from: { platform: 'webex', connectionId: this.connectionId, platformUserId: actorId as PlatformUserId, ...(actorName ? { displayName: actorName } : {}) },
+        action: actorId === data.personId ? 'left' : 'removed',
+        member,
+      },
+    };
+  }
+
+  /** The guest subject of a proxy person, also one known only from the connection's state. */
+  private async guestSubject(personId: string): Promise<string | undefined> {
+    const known = this.guests.subjectOf(personId);
+    if (known) return known;
+    const stored = await this.context?.getState(`guest:${personId}`);
+    if (stored) this.guests.remember(personId, stored);
+    return stored;
+  }
+
+  /** A guest for a shared space, remembered across restarts with its space's webhooks. */
+  private async channelGuest(subject: string, name: string, roomId: string): Promise<{ personId: string; token: string }> {
+    const guest = await this.guests.get(subject, name);
+    await this.context?.setState(`guest:${guest.personId}`, subject);
+    await this.webhooks?.ensure({ token: guest.token, filter: `roomId=${roomId}` });
+    await this.webhooks?.ensure({ token: guest.token, filter: `roomId=${roomId}`, resource: 'memberships', events: ['deleted'] });
+    return guest;
   }
 
   private async displayName(personId: string): Promise<string | undefined> {
@@ -314,7 +384,100 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
     return splitText(hub ?? '', this.config.maxTextBytes, utf8Bytes).map((part) => ({ text: part }));
   }
 
+  /**
+   * Delivers into a shared space or its mirror. A contact's posts come from their proxy, which
+   * the hub adds to the space; other members' posts come from the bot, under their name.
+   */
+  private async sendToChannel(delivery: Delivery, place: ChannelPlace): Promise<SendResult> {
+    const event = delivery.event;
+    const sender = delivery.sender;
+    if (event.kind === 'channel_invite') return place.role === 'origin' ? this.joinSpace(event, place, sender) : this.openMirror(event, place, sender);
+    const roomId = place.conversationId;
+    if (!roomId) throw new PlatformRejectedError('no_conversation', 'The shared space has no Webex room yet.');
+    if (event.kind === 'channel_member') {
+      // At the space itself the contact's proxy leaves; at a mirror the Webex user is taken out.
+      const token = place.role === 'mirror' ? await this.mirrorToken(place) : this.config.botToken;
+      const leaving = place.role === 'mirror' ? event.member.platformUserId : (await this.guests.get(guestSubject(event.member.email ?? ''), 'Parley contact')).personId;
+      await this.api.removeMember(token, roomId, leaving);
+      const text = channelText(event, place, 'space');
+      const posted = await this.api.postMessage(this.config.botToken, { roomId, text });
+      return { messageIds: [posted.id as PlatformMessageId] };
+    }
+
+    const poster =
+      sender.kind === 'proxy'
+        ? await this.channelGuest(sender.binding?.data.subject ?? guestSubject(sender.person.email), proxyDisplayName(sender), roomId)
+        : { token: this.config.botToken, personId: this.botId };
+    const label = sender.kind === 'member' ? proxyDisplayName(sender) : undefined;
+    if (event.kind === 'message_edit' || event.kind === 'message_delete' || event.kind === 'reaction') {
+      return this.followUp(poster.token, roomId, event, label);
+    }
+    if (event.kind === 'file') {
+      if (!delivery.openFile) throw new PlatformRejectedError('no_conversation', 'A file needs a source to read it from.');
+      const ids: PlatformMessageId[] = [];
+      for (const ref of event.files) {
+        const file = await delivery.openFile(ref);
+        try {
+          const caption = label ? { text: `${label} sent a file.`, markdown: renderWebexMarkdown(named({ blocks: [] }, label, ' sent a file.')) } : {};
+          const posted = await this.api.postFile(poster.token, { roomId, ...caption }, file, delivery.signal);
+          ids.push(posted.id as PlatformMessageId);
+        } finally {
+          file.body.destroy();
+        }
+      }
+      return { messageIds: ids };
+    }
+    if (event.kind !== 'message') return { messageIds: [] };
+    const parentId = event.replyTo ? await this.threadRoot(poster.token, event.replyTo) : undefined;
+    // A member without a proxy is named in bold in front of the message.
+    const parts = this.parts(label ? { ...delivery, event: { ...event, body: named(event.body, label, ': ') } } : delivery);
+    const ids: PlatformMessageId[] = [];
+    for (const part of parts) {
+      const posted = await this.api.postMessage(poster.token, { roomId, ...(parentId ? { parentId } : {}), ...part });
+      ids.push(posted.id as PlatformMessageId);
+    }
+    return { messageIds: ids };
+  }
+
+  /** Adds an invited contact's proxy to the space that was shared with them, and says so there. */
+  private async joinSpace(event: ChannelInviteEvent, place: ChannelPlace, sender: Delivery['sender']): Promise<SendResult> {
+    const roomId = place.conversationId;
+    if (!roomId || sender.kind !== 'proxy') throw new PlatformRejectedError('no_conversation', 'A space invitation needs the space and the contact.');
+    const guest = await this.channelGuest(sender.binding?.data.subject ?? guestSubject(sender.person.email), proxyDisplayName(sender), roomId);
+    await this.api.addMember(this.config.botToken, roomId, guest.personId);
+    const posted = await this.api.postMessage(this.config.botToken, { roomId, text: channelText(event, place, 'space') });
+    return { messageIds: [posted.id as PlatformMessageId] };
+  }
+
+  /**
+   * Creates the Webex mirror of a channel shared with a Webex user, or adds them to it: a
+   * group room made by the inviter's proxy, with the bot in it for the channel's other members.
+   */
+  private async openMirror(event: ChannelInviteEvent, place: ChannelPlace, sender: Delivery['sender']): Promise<SendResult> {
+    if (sender.kind !== 'proxy') throw new PlatformRejectedError('no_conversation', 'A mirror is made by the inviter\'s proxy.');
+    const subject = place.data.subject ?? sender.binding?.data.subject ?? guestSubject(sender.person.email);
+    let roomId = place.conversationId;
+    let guest;
+    if (!roomId) {
+      const creator = await this.guests.get(subject, proxyDisplayName(sender));
+      roomId = (await this.api.createRoom(creator.token, place.title)).id as PlatformConversationId;
+      guest = await this.channelGuest(subject, proxyDisplayName(sender), roomId);
+      await this.api.addMember(guest.token, roomId, this.botId);
+    } else {
+      guest = await this.channelGuest(subject, proxyDisplayName(sender), roomId);
+    }
+    await this.api.addMember(guest.token, roomId, event.invitee.platformUserId);
+    const posted = await this.api.postMessage(this.config.botToken, { roomId, text: channelText(event, place, 'space') });
+    return { messageIds: [posted.id as PlatformMessageId], channel: { conversationId: roomId, data: { subject } } };
+  }
+
+  /** The token of the proxy that made a mirror, which may remove its members. */
+  private async mirrorToken(place: ChannelPlace): Promise<string> {
+    return place.data.subject ? (await this.guests.get(place.data.subject, 'Parley contact')).token : this.config.botToken;
+  }
+
   async send(delivery: Delivery): Promise<SendResult> {
+    if (delivery.channel) return this.sendToChannel(delivery, delivery.channel);
     const event = delivery.event;
     if (event.kind === 'message_edit' || event.kind === 'message_delete' || event.kind === 'reaction') {
       return this.sendFollowUp(delivery, event);
@@ -335,6 +498,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
     }
 
     const sender = delivery.sender;
+    if (sender.kind === 'member') throw new PlatformRejectedError('no_conversation', 'A channel member can only post into a shared space.');
     const name = proxyDisplayName(sender);
     const subject = sender.binding?.data.subject ?? guestSubject(sender.person.email);
     const guest = await this.guests.get(subject, name);
@@ -469,7 +633,17 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
       throw new PlatformRejectedError('no_conversation', 'An edit, deletion or reaction needs the proxy conversation it belongs to.');
     }
     const guest = await this.guests.get(sender.binding.data.subject ?? guestSubject(sender.person.email), proxyDisplayName(sender));
-    const roomId = sender.binding.conversationId;
+    return this.followUp(guest.token, sender.binding.conversationId, event);
+  }
+
+  /** Edits, deletes or reacts to a message in a room with `token`; `label` names a member without a proxy. */
+  private async followUp(
+    token: string,
+    roomId: string,
+    event: Extract<Delivery['event'], { kind: 'message_edit' | 'message_delete' | 'reaction' }>,
+    label?: string,
+  ): Promise<SendResult> {
+    const guest = { token };
     switch (event.kind) {
       case 'message_edit': {
         const body = event.body;
@@ -497,7 +671,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
         }
         return { messageIds: [] };
       case 'reaction': {
-        const text = event.action === 'added' ? `reacted ${event.emoji}` : `took back the ${event.emoji} reaction`;
+        const text = `${label ? `${label} ` : ''}${event.action === 'added' ? `reacted ${event.emoji}` : `took back the ${event.emoji} reaction`}`;
         const posted = await this.api.postMessage(guest.token, { roomId, parentId: event.messageId, text });
         return { messageIds: [posted.id as PlatformMessageId] };
       }
@@ -509,6 +683,8 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
    * posted since the uncertain attempt began and not already in the message-id map.
    */
   async findDelivered(delivery: Delivery, since: Date): Promise<SendResult | undefined> {
+    // NOTE: posts in a shared space are not looked up; one in doubt is sent again.
+    if (delivery.channel) return undefined;
     const parts = this.parts(delivery);
     const last = parts[parts.length - 1]?.text;
     const skewMs = 5_000;
@@ -521,6 +697,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
       senderId = this.botId;
       messages = (await this.api.directMessages(token, delivery.recipient.platformUserId)).items;
     } else {
+      if (delivery.sender.kind !== 'proxy') return undefined;
       const binding = delivery.sender.binding;
       if (!binding) return undefined;
       const guest = await this.guests.get(binding.data.subject ?? '', binding.data.name ?? proxyDisplayName(delivery.sender));
@@ -541,4 +718,22 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
     }
     return undefined;
   }
+}
+
+/** Puts `label` in bold, then `after`, in front of a message's first paragraph. */
+function named(body: RichText, label: string, after: string): RichText {
+  const lead: RichText['blocks'][number] & { type: 'paragraph' } = {
+    type: 'paragraph',
+    children: [{ type: 'bold', children: [{ type: 'text', text: label }] }, { type: 'text', text: after }],
+  };
+  const [first, ...rest] = body.blocks;
+  if (first?.type === 'paragraph') return { blocks: [{ type: 'paragraph', children: [...lead.children, ...first.children] }, ...rest] };
+  return { blocks: [lead, ...body.blocks] };
+}
+
+/** Removes the bot's name, as Webex writes a mention of it in a message's text, from the front. */
+function stripMention(text: string, botName: string): string {
+  const trimmed = text.trimStart();
+  if (botName !== '' && trimmed.toLowerCase().startsWith(botName.toLowerCase())) return trimmed.slice(botName.length).trimStart();
+  return trimmed;
 }

@@ -22,6 +22,7 @@ export const webhookEnvelope = z.object({
     personId: z.string().optional(),
     personEmail: z.string().optional(),
     created: z.string().optional(),
+    mentionedPeople: z.array(z.string()).max(1000).optional(),
   }),
 });
 

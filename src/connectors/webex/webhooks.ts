@@ -6,13 +6,22 @@ import type { Logger } from 'pino';
 
 import type { WebexApi, WebexWebhook } from './api.js';
 
+/** One set of webhooks: whose token, which resource and events, and which filter. */
 export interface WebhookOwner {
   token: string;
   filter?: string;
+  /** `messages` by default; `memberships` for the members of a shared space. */
+  resource?: 'messages' | 'memberships';
+  /** The resource's events to register; by default new messages, edits and deletions. */
+  events?: readonly string[];
 }
 
 /** The message events the hub relays: new messages, edits and deletions. */
 const messageEvents = ['created', 'updated', 'deleted'] as const;
+
+function ownerKey(owner: WebhookOwner): string {
+  return `${owner.token}\n${owner.resource ?? 'messages'}\n${owner.filter ?? ''}`;
+}
 
 export class WebhookKeeper {
   private readonly owners = new Map<string, WebhookOwner>();
@@ -27,7 +36,7 @@ export class WebhookKeeper {
   ) {}
 
   async start(owners: WebhookOwner[], checkEveryMs: number): Promise<void> {
-    for (const owner of owners) this.owners.set(owner.token, owner);
+    for (const owner of owners) this.owners.set(ownerKey(owner), owner);
     await this.check();
     this.timer = setInterval(() => void this.check(), checkEveryMs);
     this.timer.unref();
@@ -39,8 +48,8 @@ export class WebhookKeeper {
 
   /** Registers a webhook for a new owner, once. */
   async ensure(owner: WebhookOwner): Promise<void> {
-    if (this.owners.has(owner.token)) return;
-    this.owners.set(owner.token, owner);
+    if (this.owners.has(ownerKey(owner))) return;
+    this.owners.set(ownerKey(owner), owner);
     await this.checkOne(owner);
   }
 
@@ -60,13 +69,16 @@ export class WebhookKeeper {
 
   private async checkOne(owner: WebhookOwner): Promise<boolean> {
     const registered = (await this.api.webhooks(owner.token)).items;
-    for (const event of messageEvents) {
-      const existing = registered.find((w: WebexWebhook) => w.targetUrl === this.targetUrl && w.resource === 'messages' && w.event === event);
+    const resource = owner.resource ?? 'messages';
+    for (const event of owner.events ?? messageEvents) {
+      const existing = registered.find(
+        (w: WebexWebhook) => w.targetUrl === this.targetUrl && w.resource === resource && w.event === event && (w.filter ?? '') === (owner.filter ?? ''),
+      );
       if (!existing) {
         await this.api.createWebhook(owner.token, {
           name: 'Parley',
           targetUrl: this.targetUrl,
-          resource: 'messages',
+          resource,
           event,
           ...(owner.filter ? { filter: owner.filter } : {}),
           secret: this.secret,

@@ -8,8 +8,10 @@ import { randomUUID } from 'node:crypto';
 
 import type { Logger } from 'pino';
 
-import { hubText, proxyDisplayName } from '../../bot/render.js';
+import { channelText, hubText, proxyDisplayName } from '../../bot/render.js';
 import type {
+  ChannelHost,
+  ChannelPlace,
   Connector,
   ConnectorContext,
   ConnectorState,
@@ -32,6 +34,7 @@ import { splitText, utf8Bytes } from '../shared/http.js';
 import { bareJid, emailOfProxy, parseJid, proxyJid, type Jid } from './address.js';
 import { ComponentConnection, ComponentOfflineError, IqError, stanzaErrorCondition } from './component.js';
 import type { XmppConfig } from './config.js';
+import { RoomHost } from './rooms.js';
 import { child, children, text, x, type XmlElement } from './xml.js';
 
 type Settings = Omit<XmppConfig, 'secret'> & { secret: string };
@@ -75,8 +78,9 @@ interface Subscription {
   askIn?: boolean;
 }
 
-export class XmppConnector implements Connector, PresenceSink, FileSource, TypingSink {
+export class XmppConnector implements Connector, PresenceSink, FileSource, TypingSink, ChannelHost {
   readonly platform = 'xmpp' as const;
+  readonly hostsChannels = true as const;
   readonly showsPresence = true as const;
   readonly showsTyping = true as const;
   /** Set only with an upload service: without one the hub cannot hand XMPP users a file. */
@@ -86,12 +90,23 @@ export class XmppConnector implements Connector, PresenceSink, FileSource, Typin
   private logger: Logger | undefined;
   private current: ConnectorState = { status: 'starting', since: new Date().toISOString() };
   private inboundChain: Promise<void> = Promise.resolve();
+  private readonly rooms: RoomHost;
 
   constructor(
     readonly connectionId: ConnectionId,
     private readonly settings: Settings,
   ) {
     this.maxFileBytes = settings.uploadService ? settings.maxFileBytes : undefined;
+    this.rooms = new RoomHost(
+      connectionId,
+      settings.componentDomain,
+      () => this.context!,
+      (stanza) => {
+        if (!this.component) throw new ComponentOfflineError('The XMPP component has not started.');
+        this.component.send(stanza);
+      },
+      () => this.logger,
+    );
   }
 
   routes(): InboundRoute[] {
@@ -166,7 +181,52 @@ export class XmppConnector implements Connector, PresenceSink, FileSource, Typin
     };
   }
 
+  /**
+   * Delivers into the room that mirrors a shared channel: an invitation creates the room or
+   * adds the member; a removal puts them out; posts appear under their sender's name.
+   */
+  private async sendToChannel(delivery: Delivery, place: ChannelPlace): Promise<SendResult> {
+    if (place.role !== 'mirror') throw new PlatformRejectedError('unsupported', 'An XMPP room can only mirror a channel shared from another platform.');
+    const event = delivery.event;
+    const sender = delivery.sender;
+    const nick = sender.kind === 'bot' ? undefined : proxyDisplayName(sender);
+    let result: SendResult = { messageIds: [] };
+    try {
+      if (event.kind === 'channel_invite') {
+        const member = event.invitee.platformUserId as string;
+        const room = await this.rooms.admit(place.conversationId, place.title, member);
+        // From the inviter's proxy, which the invitee knows as a contact.
+        this.component?.send(this.rooms.invitation(room, proxyJid(event.inviter.email, this.settings.componentDomain), member, channelText(event, place, 'room')));
+        result = { messageIds: [], channel: { conversationId: room as PlatformConversationId, data: {} } };
+      } else {
+        const room = place.conversationId;
+        if (!room) throw new PlatformRejectedError('no_conversation', 'The shared channel has no XMPP room yet.');
+        if (event.kind === 'channel_member') {
+          await this.rooms.expel(room, event.member.platformUserId);
+        } else if (event.kind === 'message') {
+          const parts = splitRich(event.body, { size: (part) => utf8Bytes(renderStyling(part)), limit: maxBodyBytes }).map(renderStyling);
+          result.messageIds = parts.map((part, i) => this.rooms.post(room, parts.length === 1 ? delivery.id : `${delivery.id}-${i + 1}`, part, nick));
+        } else if (event.kind === 'message_edit' || event.kind === 'message_delete' || event.kind === 'reaction') {
+          this.rooms.postStanza(room, await this.followUp(`${room}/${nick ?? ''}`, room, delivery.id, event), nick, false);
+        } else if (event.kind === 'file') {
+          const from = sender.kind === 'bot' ? this.settings.componentDomain : proxyJid(sender.person.email, this.settings.componentDomain);
+          const ids: PlatformMessageId[] = [];
+          for (const stanza of await this.fileStanzas(from, room, delivery, event, ids, nick ?? 'Parley')) {
+            this.rooms.postStanza(room, stanza, nick, true);
+            result.messageIds.push(`${room}/${stanza.attrs.id}` as PlatformMessageId);
+          }
+        }
+      }
+      await this.component?.flush();
+    } catch (error) {
+      if (error instanceof ComponentOfflineError) throw new PlatformUnavailableError(error.message, undefined, { cause: error, outcomeUnknown: true });
+      throw error;
+    }
+    return result;
+  }
+
   async send(delivery: Delivery): Promise<SendResult> {
+    if (delivery.channel) return this.sendToChannel(delivery, delivery.channel);
     const user = delivery.recipient.platformUserId as string;
     const event = delivery.event;
     const stanzas: XmlElement[] = [];
@@ -201,6 +261,7 @@ export class XmppConnector implements Connector, PresenceSink, FileSource, Typin
       if (body) stanzas.push(...this.chat(this.settings.componentDomain, user, delivery.id, body, ids));
     } else {
       const sender = delivery.sender;
+      if (sender.kind === 'member') throw new PlatformRejectedError('no_conversation', 'A channel member can only post into a shared channel.');
       const proxy = proxyJid(sender.person.email, this.settings.componentDomain);
       await this.rememberCard(proxy, sender.person);
       if (!sender.binding) {
@@ -450,6 +511,11 @@ export class XmppConnector implements Connector, PresenceSink, FileSource, Typin
   private async onMessage(stanza: XmlElement, from: Jid, to: Jid): Promise<void> {
     const type = stanza.attrs.type ?? 'normal';
     if (type === 'error') return this.onBounce(stanza, from);
+    if (this.rooms.isRoom(to) && from.local !== undefined) {
+      const events = await this.rooms.onMessage(stanza, from, to, (jid, nick) => this.userRef(jid, nick));
+      if (events.length > 0) await this.context!.receive(events);
+      return;
+    }
     if (type === 'groupchat' || type === 'headline') return;
     if (from.local === undefined) return;
     if (to.local !== undefined && !emailOfProxy(to, this.settings.componentDomain)) {
@@ -594,6 +660,10 @@ export class XmppConnector implements Connector, PresenceSink, FileSource, Typin
   }
 
   private async onPresence(stanza: XmlElement, from: Jid, to: Jid): Promise<void> {
+    if (this.rooms.isRoom(to)) {
+      if (from.local !== undefined && from.resource !== undefined) await this.rooms.onPresence(stanza, from, to);
+      return;
+    }
     const type = stanza.attrs.type ?? 'available';
     const email = emailOfProxy(to, this.settings.componentDomain);
     if (from.local === undefined) return;
@@ -677,6 +747,12 @@ export class XmppConnector implements Connector, PresenceSink, FileSource, Typin
       this.sendQuietly(x('iq', { type: 'result', id: stanza.attrs.id, from: stanza.attrs.to, to: stanza.attrs.from }, ...payload));
 
     if (type === 'get' && query?.name === 'ping' && query.ns === ns.ping) return result();
+    if (type === 'get' && query?.name === 'query' && query.ns === ns.discoInfo && this.rooms.isRoom(to)) {
+      const info = await this.rooms.discoInfo(bareJid(to));
+      if (info) return result(info);
+      this.sendQuietly(errorReply(stanza, 'cancel', 'item-not-found', 'This group chat does not exist.'));
+      return;
+    }
     if (type === 'get' && query?.name === 'query' && query.ns === ns.discoInfo) {
       const identity =
         to.local === undefined

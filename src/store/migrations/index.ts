@@ -13,6 +13,7 @@ import * as m006 from './006_domain_verification.js';
 import * as m007 from './007_stored_connections.js';
 import * as m008 from './008_single_sign_on.js';
 import * as m009 from './009_usage_rollups.js';
+import * as m010 from './010_shared_channels.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> };
 
@@ -26,6 +27,7 @@ const migrations: Record<string, MigrationModule> = {
   '007_stored_connections': m007,
   '008_single_sign_on': m008,
   '009_usage_rollups': m009,
+  '010_shared_channels': m010,
 };
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {

@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { connectAliceAndBob, type AliceAndBob } from '../kit/contacts.js';
+import { startTestHub, type TestHub } from '../kit/hub.js';
+import { waitFor } from '../kit/wait.js';
+
+interface Membership {
+  id: string;
+  personId: string;
+  personEmail?: string;
+}
+
+describe('A Webex space shared with a Slack contact', () => {
+  let t: TestHub;
+  let pair: AliceAndBob;
+  let space = '';
+  let mirror = '';
+  let proxyId = '';
+
+  before(async () => {
+    t = await startTestHub();
+    pair = await connectAliceAndBob(t.world);
+  });
+  after(() => t.stop());
+
+  const members = async (roomId: string) =>
+    (await t.world.webex.actAs(t.world.people.alice.token).request<{ items: Membership[] }>('GET', `/memberships?roomId=${roomId}`)).items;
+  const aliceDm = () => t.world.webex.inbox(t.world.people.alice.id).filter((m) => m.personId === t.world.people.webexBot.id && m.roomId !== space);
+
+  test('channel invite creates the Slack mirror', async () => {
+    const { webex, slack, people } = t.world;
+    const alice = webex.actAs(people.alice.token);
+    space = (await alice.createRoom('Launch plan')).id;
+    await alice.addMember(space, { personId: people.carol.id });
+    await alice.addMember(space, { personId: people.webexBot.id });
+    await alice.sendMessage({ roomId: space, markdown: `<@personId:${people.webexBot.id}|Parley> channel invite bob@globex.example` });
+
+    const intro = await waitFor('mirror intro in Slack', () =>
+      slack.inbox(people.bob.id).find((m) => m.channel !== pair.bobChannel && m.channel !== pair.bobIm && m.text.includes('Launch plan')),
+    );
+    mirror = intro.channel;
+    assert.match(intro.text, /Alice Anders \(alice@acme\.example, Webex\) added you to "Launch plan"/);
+  });
+
+  test("Bob's proxy joins the space", async () => {
+    const { webex, people } = t.world;
+    const joined = await waitFor('join note in the space', () =>
+      webex.messagesIn(space).find((m) => m.personId === people.webexBot.id && m.text?.includes('now takes part')),
+    );
+    assert.match(joined.text ?? '', /Bob Builder \(bob@globex\.example, Slack\)/);
+    const proxy = (await members(space)).find((m) => ![people.alice.id, people.carol.id, people.webexBot.id].includes(m.personId));
+    assert.ok(proxy, 'a fourth member, the proxy, is in the space');
+    proxyId = proxy.personId;
+  });
+
+  test('members appear in Slack by name', async () => {
+    const { webex, slack, people } = t.world;
+    await webex.actAs(people.carol.token).sendMessage({ roomId: space, markdown: 'Kick-off **moved** to Tuesday' });
+    await webex.actAs(people.alice.token).sendMessage({ roomId: space, text: 'Agenda follows' });
+    const carol = await waitFor("Carol's post in the mirror", () => slack.messages(mirror).find((m) => m.text.includes('Kick-off')));
+    const alice = await waitFor("Alice's post in the mirror", () => slack.messages(mirror).find((m) => m.text.includes('Agenda follows')));
+    assert.equal(carol.username, 'Carol Chen (acme.example)');
+    assert.equal(carol.text, 'Kick-off *moved* to Tuesday');
+    assert.equal(alice.username, 'Alice Anders (acme.example)');
+  });
+
+  test('Slack posts reach the space as the proxy', async () => {
+    const { webex, slack, people } = t.world;
+    const ts = await slack.postAsUser(people.bob.id, mirror, 'Tuesday works for us');
+    const post = await waitFor("Bob's post in the space", () => webex.messagesIn(space).find((m) => m.text === 'Tuesday works for us'));
+    assert.equal(post.personId, proxyId);
+
+    await slack.editAsUser(people.bob.id, mirror, ts, 'Tuesday at 10 works for us');
+    await waitFor("Bob's edit in the space", () => webex.messagesIn(space).find((m) => m.id === post.id && m.text === 'Tuesday at 10 works for us'));
+  });
+
+  test('a command in the space is not relayed', async () => {
+    const { slack } = t.world;
+    await t.hub.worker.drained();
+    assert.equal(slack.messages(mirror).filter((m) => m.text.includes('channel invite')).length, 0);
+  });
+
+  test('leaving the mirror removes the proxy', async () => {
+    const { webex, slack, people } = t.world;
+    slack.leave(mirror, people.bob.id);
+    await waitFor('proxy gone from the space', async () => ((await members(space)).some((m) => m.personId === proxyId) ? undefined : true));
+    const note = await waitFor('leave note in the space', () => webex.messagesIn(space).find((m) => m.text?.includes('left this space')));
+    assert.match(note.text ?? '', /Bob Builder left/);
+  });
+
+  test('posts after leaving stay in the space', async () => {
+    const { webex, slack, people } = t.world;
+    const before = slack.messages(mirror).length;
+    await webex.actAs(people.carol.token).sendMessage({ roomId: space, text: 'Only for Acme now' });
+    await t.hub.worker.drained();
+    assert.equal(slack.messages(mirror).length, before);
+  });
+
+  test('a second invite reuses the mirror', async () => {
+    const { webex, slack, people } = t.world;
+    await webex.actAs(people.alice.token).sendMessage({ roomId: space, markdown: `<@personId:${people.webexBot.id}|Parley> channel invite bob@globex.example` });
+    await waitFor('Bob back in the mirror', () => (slack.messages(mirror).filter((m) => m.text.includes('added you to')).length >= 2 ? true : undefined));
+    await waitFor('proxy back in the space', async () => ((await members(space)).some((m) => m.personId === proxyId) ? true : undefined));
+  });
+
+  test('removing the proxy takes Bob out', async () => {
+    const { webex, slack, people } = t.world;
+    const membership = (await members(space)).find((m) => m.personId === proxyId)!;
+    await webex.actAs(people.alice.token).request('DELETE', `/memberships/${membership.id}`);
+    const notice = await waitFor('removal notice to Bob', () =>
+      slack.inbox(people.bob.id).find((m) => m.channel === pair.bobIm && m.text.includes('taken out of "Launch plan"')),
+    );
+    assert.match(notice.text, /Webex space/);
+    await waitFor('Bob kicked from the mirror', async () => {
+      const info = await fetch(`${slack.url}/api/conversations.members`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.world.slackApp.botToken}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ channel: mirror }).toString(),
+      });
+      const body = (await info.json()) as { members?: string[] };
+      return body.members?.includes(people.bob.id) ? undefined : true;
+    });
+  });
+
+  test('channel invite needs a contact', async () => {
+    const { webex, people } = t.world;
+    await webex.actAs(people.alice.token).sendMessage({ roomId: space, markdown: `<@personId:${people.webexBot.id}|Parley> channel invite dana@globex.example` });
+    const reply = await waitFor('refusal to Alice', () => aliceDm().find((m) => m.text?.includes('dana@globex.example is not one of your Parley contacts')));
+    assert.match(reply.text ?? '', /invite dana@globex\.example/);
+  });
+});
+
+describe('A Slack channel shared with a Webex contact', () => {
+  let t: TestHub;
+  let channel = '';
+  let mirror = '';
+
+  before(async () => {
+    t = await startTestHub();
+    await connectAliceAndBob(t.world);
+    const { slack, people, slackApp } = t.world;
+    channel = slack.createChannel(slackApp.teamId, { name: 'deals', members: [people.bob.id, people.dana.id, slackApp.botUserId] });
+  });
+  after(() => t.stop());
+
+  test('channel invite creates a Webex space', async () => {
+    const { webex, slack, people, slackApp } = t.world;
+    await slack.postAsUser(people.bob.id, channel, `<@${slackApp.botUserId}> channel invite <mailto:alice@acme.example|alice@acme.example>`);
+    const intro = await waitFor('mirror intro in Webex', () => webex.inbox(people.alice.id).find((m) => m.text?.includes('added you to "#deals"')));
+    mirror = intro.roomId;
+    assert.match(intro.text ?? '', /Bob Builder \(bob@globex\.example, Slack\)/);
+    const note = await waitFor('join note in Slack', () => slack.messages(channel).find((m) => m.text.includes('now takes part')));
+    assert.match(note.text, /Alice Anders/);
+  });
+
+  test('a member without a proxy is named', async () => {
+    const { webex, slack, people } = t.world;
+    await slack.postAsUser(people.dana.id, channel, 'Pricing sheet is ready');
+    const post = await waitFor("Dana's post in Webex", () => webex.messagesIn(mirror).find((m) => m.text?.includes('Pricing sheet is ready')));
+    assert.equal(post.text, 'Dana Diaz (globex.example): Pricing sheet is ready');
+    assert.equal(post.personId, people.webexBot.id);
+  });
+
+  test('Webex replies reach the channel', async () => {
+    const { webex, slack, people } = t.world;
+    await webex.actAs(people.alice.token).sendMessage({ roomId: mirror, text: 'Thanks, reviewing now' });
+    const post = await waitFor("Alice's post in Slack", () => slack.messages(channel).find((m) => m.text === 'Thanks, reviewing now'));
+    assert.equal(post.username, 'Alice Anders (acme.example)');
+  });
+
+  test('leaving the space notes it in Slack', async () => {
+    const { webex, slack, people } = t.world;
+    const alice = webex.actAs(people.alice.token);
+    const own = (await alice.request<{ items: Membership[] }>('GET', `/memberships?roomId=${mirror}&personId=${people.alice.id}`)).items[0]!;
+    await alice.request('DELETE', `/memberships/${own.id}`);
+    const note = await waitFor('leave note in Slack', () => slack.messages(channel).find((m) => m.text.includes('left this channel')));
+    assert.match(note.text, /Alice Anders left/);
+  });
+});
