@@ -5,6 +5,7 @@
 
 import { ErrorCode, NotFoundError, ParleyError } from '../core/errors.js';
 import type { ContactId, DeliveryId, OrgId, UserId } from '../core/ids.js';
+import { ChannelRelay } from '../pipeline/channels.js';
 import { personCard, userRef, type Directory } from '../pipeline/directory.js';
 import { noticePayload, outboxRow, type OutboxPayload } from '../pipeline/outbox.js';
 import type { PolicyBook } from '../policy/book.js';
@@ -126,9 +127,13 @@ export class AdminService {
       );
     }
 
+    // Channels the contact was invited into through this contact end for them too.
+    const left = await new ChannelRelay(this.store, this.directory).contactEnded(contact.id, now);
+    payloads.push(...left.deliveries);
     await this.store.transaction(async (repo) => {
       await repo.endContact(contact.id, now, 'revoked');
       await repo.deadLetterSession(contact.sessionId, 'contact_revoked', now);
+      await left.apply?.(repo);
       await repo.enqueue(payloads.map((p) => outboxRow(p, now)));
       // Both organisations' audit logs show the revocation.
       for (const orgId of new Set([a.orgId, b.orgId])) {

@@ -19,7 +19,7 @@ import type {
   MessageEvent,
   ReactionEvent,
 } from '../core/events.js';
-import type { ChatSessionId, EventId, PlatformConversationId } from '../core/ids.js';
+import type { ChatSessionId, ContactId, EventId, PlatformConversationId } from '../core/ids.js';
 import { platformNames, type Platform } from '../core/platform.js';
 import { renderPlain } from '../formats/plain.js';
 import type { ChannelMemberRecord, ChannelPlaceRecord, ChannelRecord } from '../store/channel-repo.js';
@@ -29,12 +29,13 @@ import { personCard, userRef, type ConnectionInfo, type Directory } from './dire
 import { deliveryPayload, newEventId, noticePayload } from './outbox.js';
 import { emptyPlan, type Plan } from './plan.js';
 import { allowAll, type PolicyHook } from './policy.js';
+import { SlidingWindowLimiter } from './ratelimit.js';
 
 type ChannelPost = MessageEvent | MessageEditEvent | MessageDeleteEvent | ReactionEvent | FileEvent;
 
 const postKinds = new Set<string>(['message', 'message_edit', 'message_delete', 'reaction', 'file']);
 
-/** What a platform calls a shared conversation, for the bot's replies. */
+/** Each platform's word for a shared conversation, for the bot's replies. */
 const placeNouns: Record<Platform, string> = { webex: 'space', slack: 'channel', xmpp: 'room' };
 
 /** One place a channel post goes to, and the user on whose behalf the hub posts there. */
@@ -45,12 +46,18 @@ interface Destination {
 }
 
 export class ChannelRelay {
+  /** Commands in channels count against the same limit per user as those sent to the bot. */
+  private readonly limiter: SlidingWindowLimiter;
+
   constructor(
     private readonly store: Store,
     private readonly directory: Directory,
-    private readonly logger: Logger,
+    private readonly logger?: Logger,
     private readonly policy: PolicyHook = allowAll,
-  ) {}
+    private readonly commandsPerMinute = 30,
+  ) {
+    this.limiter = new SlidingWindowLimiter(commandsPerMinute, 60_000);
+  }
 
   /** A message that mentions the bot in a group conversation: a channel command. */
   async command(
@@ -62,6 +69,9 @@ export class ChannelRelay {
   ): Promise<Plan> {
     const ref = userRef(sender, connection.platform);
     const noun = placeNouns[connection.platform];
+    if (!this.limiter.tryHit(sender.id, now)) {
+      return this.reply(sender, connection, `You sent more than ${this.commandsPerMinute} commands in a minute. Wait a minute, then send the command again.`, now);
+    }
     const parsed = parseCommand(renderPlain(event.body));
     let plan: Plan;
     let name = 'invalid';
@@ -101,7 +111,7 @@ export class ChannelRelay {
     return plan;
   }
 
-  /** A post or a membership change in a conversation that is a shared channel or one of its mirrors. */
+  /** Relays a post, or follows a membership change, in a shared channel or one of its mirrors. */
   async receive(connection: ConnectionInfo, sender: UserRecord, event: CanonicalEvent, place: ChannelPlaceRecord, now: number): Promise<Plan> {
     if (event.kind === 'channel_member') return this.membership(connection, sender, event, place, now);
     if (postKinds.has(event.kind)) return this.relay(connection, sender, event as ChannelPost, place, now);
@@ -216,6 +226,23 @@ export class ChannelRelay {
     return plan;
   }
 
+  /**
+   * Takes the invitee of an ended contact (removed by a user, revoked by an admin) out of
+   * every channel they joined through it, on both sides.
+   */
+  async contactEnded(contactId: ContactId, now: number): Promise<Plan> {
+    const plan = emptyPlan();
+    for (const member of await this.store.channels.activeByContact(contactId)) {
+      const [channel, invitee, inviter] = await Promise.all([
+        this.store.channels.get(member.channelId),
+        this.store.getUser(member.userId),
+        this.store.getUser(member.invitedBy),
+      ]);
+      if (channel && invitee && inviter) await this.remove(channel, member, invitee, inviter, now, plan, true);
+    }
+    return plan;
+  }
+
   /** `channel remove <email>` in the channel itself. */
   private async removeByCommand(connection: ConnectionInfo, sender: UserRecord, email: string, conversationId: PlatformConversationId, now: number): Promise<Plan> {
     const noun = placeNouns[connection.platform];
@@ -234,7 +261,7 @@ export class ChannelRelay {
 
   /**
    * Takes an invitee out of a channel: marks them removed, removes them from their mirror and
-   * tells them; with `fromOrigin`, also removes their proxy from the channel itself.
+   * sends them a notice. With `fromOrigin` it also removes their proxy from the channel itself.
    */
   private async remove(channel: ChannelRecord, member: ChannelMemberRecord, invitee: UserRecord, by: UserRecord, now: number, plan: Plan, fromOrigin: boolean): Promise<Plan> {
     const inviteeConnection = this.directory.connection(invitee.connectionId);
@@ -293,11 +320,12 @@ export class ChannelRelay {
       // The invitee's proxy was removed from the channel itself: take the invitee out of their mirror.
       const proxy = await this.store.proxyByUser(connection.id, event.member.platformUserId);
       const contact = proxy ? await this.store.getContact(proxy.contactId) : undefined;
-      const inviteeId = contact ? (contact.userAId === proxy!.localUserId ? contact.userBId : contact.userAId) : undefined;
+      let inviteeId: string | undefined;
+      if (contact) inviteeId = contact.userAId === proxy!.localUserId ? contact.userBId : contact.userAId;
       const member = members.find((m) => m.userId === inviteeId && m.status === 'active');
       const invitee = member ? await this.store.getUser(member.userId) : undefined;
       if (!member || !invitee) return plan;
-      this.logger.info({ session_id: channel.id }, 'An invitee was removed from a shared channel.');
+      this.logger?.info({ session_id: channel.id }, 'An invitee was removed from a shared channel.');
       return this.remove(channel, member, invitee, actor, now, plan, false);
     }
 
@@ -310,7 +338,7 @@ export class ChannelRelay {
     plan.apply = async (repo) => {
       await repo.channels.setMemberStatus(channel.id, leaver.id, 'left', now);
     };
-    this.logger.info({ session_id: channel.id }, 'An invitee left a shared channel.');
+    this.logger?.info({ session_id: channel.id }, 'An invitee left a shared channel.');
     if (!origin || !inviter) return plan;
     const leaverRef = userRef(leaver, connection.platform);
     plan.deliveries.push(
@@ -327,7 +355,7 @@ export class ChannelRelay {
     return plan;
   }
 
-  /** A post in a channel or a mirror: relayed to every other place of the channel. */
+  /** Relays a post in a channel or a mirror to every other place of the channel. */
   private async relay(connection: ConnectionInfo, sender: UserRecord, event: ChannelPost, place: ChannelPlaceRecord, now: number): Promise<Plan> {
     const plan = emptyPlan();
     const channel = place.channel;
@@ -349,7 +377,8 @@ export class ChannelRelay {
 
     for (const destination of destinations) {
       const { recipient } = destination;
-      const type = event.kind === 'file' ? 'file' : event.kind === 'reaction' ? 'reaction' : 'im';
+      let type: MetadataInsert['type'] = 'im';
+      if (event.kind === 'file' || event.kind === 'reaction') type = event.kind;
       const metadata = this.metadataFor(type, event.kind, sender, recipient, connection, destination.connection, channel.id);
       const decision = await this.policy({ kind: event.kind, sender, recipient });
       if (!decision.allowed) {
@@ -390,10 +419,10 @@ export class ChannelRelay {
   }
 
   /**
-   * The other places of a channel a post goes to, each with the user the hub posts for:
-   * in the channel itself, the inviter of the sender or else the channel's creator; in a
-   * mirror, the invitee there who is the sender's contact, or else the first invitee there.
-   * 'revoked' when the sender is an invitee whose contact has ended.
+   * Lists the other places of a channel a post goes to, each with the user the hub posts for.
+   * In the channel itself that is the sender's inviter, or else the channel's creator. In a
+   * mirror it is the invitee there who is the sender's contact, or else the first invitee.
+   * Returns 'revoked' when the sender is an invitee whose contact has ended.
    */
   private async destinations(connection: ConnectionInfo, sender: UserRecord, place: ChannelPlaceRecord): Promise<Destination[] | 'revoked'> {
     const channel = place.channel;
@@ -441,10 +470,10 @@ export class ChannelRelay {
   }
 
   /**
-   * The events one destination receives for a post: a message as it is, with its reply
-   * pointing at the destination's copy of the parent (or unthreaded); a file message as its
-   * text and then one event per file; an edit, deletion or reaction pointed at the
-   * destination's copy, or nothing when the post never crossed.
+   * Builds the events one destination receives for a post. A message keeps its reply when
+   * the destination has a copy of the parent. A file message becomes its text and then one
+   * event per file. An edit, deletion or reaction points at the destination's copy, and
+   * becomes nothing when the post never crossed.
    */
   private async targetEvents(connection: ConnectionInfo, event: ChannelPost, destination: Destination): Promise<ChannelPost[]> {
     const other = destination.connection.id;

@@ -11,6 +11,7 @@ import { platformNames } from '../core/platform.js';
 import { renderPlain } from '../formats/plain.js';
 import type { Store } from '../store/store.js';
 import type { InvitationRecord, UserRecord } from '../store/types.js';
+import { ChannelRelay } from './channels.js';
 import { personCard, userRef, type ConnectionInfo, type Directory } from './directory.js';
 import { deliveryPayload, newEventId, noticePayload, type OutboxPayload } from './outbox.js';
 import { emptyPlan, type Plan } from './plan.js';
@@ -44,6 +45,7 @@ export class CommandHandler {
     private readonly directory: Directory,
     private readonly settings: CommandSettings,
     private readonly policy: PolicyHook = allowAll,
+    private readonly channels: ChannelRelay = new ChannelRelay(store, directory),
   ) {
     this.limiter = new SlidingWindowLimiter(settings.commandsPerMinute, 60_000);
   }
@@ -435,10 +437,14 @@ export class CommandHandler {
         `You are no longer connected with ${email}. Their messages will not reach you, and yours will not reach them.`,
         now,
       );
+      // Channels the contact was invited into through this contact end for them too.
+      const left = await this.channels.contactEnded(contact.id, now);
       plan.apply = async (repo) => {
         await repo.endContact(contact.id, now);
         await repo.deleteOutboxForSession(contact.sessionId);
+        await left.apply?.(repo);
       };
+      plan.deliveries.push(...left.deliveries);
       if (otherConnection) {
         const senderConnection = this.directory.connection(sender.connectionId);
         const otherRef = userRef(other, otherConnection.platform);

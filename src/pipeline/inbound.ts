@@ -44,8 +44,8 @@ export class InboundPipeline {
     private readonly policy: PolicyHook = allowAll,
     private readonly metrics: PipelineMetrics = noMetrics,
   ) {
-    this.commands = new CommandHandler(store, directory, settings, policy);
-    this.channels = new ChannelRelay(store, directory, logger, policy);
+    this.channels = new ChannelRelay(store, directory, logger, policy, settings.commandsPerMinute);
+    this.commands = new CommandHandler(store, directory, settings, policy, this.channels);
   }
 
   /** Processes events in order; resolves when each is committed or found to be a duplicate. */

@@ -161,9 +161,9 @@ export class ChannelRepo {
     return row ? toMember(row) : undefined;
   }
 
-  /** Channels a user is an active invited member of, for when their contact ends. */
-  async activeMemberships(userId: UserId): Promise<ChannelMemberRecord[]> {
-    const rows = await this.db.selectFrom('channel_members').selectAll().where('user_id', '=', userId).where('status', '=', 'active').execute();
+  /** Lists the active memberships whose invitation rests on this contact, for when it ends. */
+  async activeByContact(contactId: ContactId): Promise<ChannelMemberRecord[]> {
+    const rows = await this.db.selectFrom('channel_members').selectAll().where('contact_id', '=', contactId).where('status', '=', 'active').execute();
     return rows.map(toMember);
   }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { orgPolicySchema } from '../../src/policy/model.js';
 import { connectAliceAndBob, type AliceAndBob } from '../kit/contacts.js';
 import { startTestHub, type TestHub } from '../kit/hub.js';
 import { waitFor } from '../kit/wait.js';
@@ -75,6 +76,24 @@ describe('A Webex space shared with a Slack contact', () => {
     await waitFor("Bob's edit in the space", () => webex.messagesIn(space).find((m) => m.id === post.id && m.text === 'Tuesday at 10 works for us'));
   });
 
+  test('a file crosses into the mirror', async () => {
+    const { webex, slack, people } = t.world;
+    const bytes = Buffer.from('%PDF-1.4 launch checklist');
+    await webex.actAs(people.carol.token).sendFile({ roomId: space, file: { name: 'Checklist v2.pdf', mediaType: 'application/pdf', bytes } });
+    const file = await waitFor('file in the mirror', () => slack.filesIn(mirror).find((f) => f.name === 'Checklist v2.pdf'));
+    assert.equal(file.size, bytes.length);
+  });
+
+  test('a Slack reaction reaches the space', async () => {
+    const { webex, slack, people } = t.world;
+    const carolPost = slack.messages(mirror).find((m) => m.text.includes('Kick-off'))!;
+    await slack.reactAsUser(people.bob.id, mirror, carolPost.ts, 'thumbsup');
+    const reply = await waitFor('reaction in the thread', () => webex.messagesIn(space).find((m) => m.text === 'reacted 👍'));
+    const original = webex.messagesIn(space).find((m) => m.text?.includes('Kick-off'))!;
+    assert.equal(reply.parentId, original.id);
+    assert.equal(reply.personId, proxyId);
+  });
+
   test('a command in the space is not relayed', async () => {
     const { slack } = t.world;
     await t.hub.worker.drained();
@@ -123,6 +142,17 @@ describe('A Webex space shared with a Slack contact', () => {
     });
   });
 
+  test('ending the contact ends the membership', async () => {
+    const { webex, slack, people } = t.world;
+    const alice = webex.actAs(people.alice.token);
+    await alice.sendMessage({ roomId: space, markdown: `<@personId:${people.webexBot.id}|Parley> channel invite bob@globex.example` });
+    await waitFor('proxy back in the space', async () => ((await members(space)).some((m) => m.personId === proxyId) ? true : undefined));
+    await alice.sendMessage({ toPersonEmail: people.webexBot.email, text: 'remove bob@globex.example' });
+    await waitFor('proxy removed from the space', async () => ((await members(space)).some((m) => m.personId === proxyId) ? undefined : true));
+    const notices = () => slack.inbox(people.bob.id).filter((m) => m.channel === pair.bobIm && m.text.includes('taken out of "Launch plan"'));
+    await waitFor('second removal notice to Bob', () => (notices().length >= 2 ? true : undefined));
+  });
+
   test('channel invite needs a contact', async () => {
     const { webex, people } = t.world;
     await webex.actAs(people.alice.token).sendMessage({ roomId: space, markdown: `<@personId:${people.webexBot.id}|Parley> channel invite dana@globex.example` });
@@ -133,12 +163,13 @@ describe('A Webex space shared with a Slack contact', () => {
 
 describe('A Slack channel shared with a Webex contact', () => {
   let t: TestHub;
+  let pair: AliceAndBob;
   let channel = '';
   let mirror = '';
 
   before(async () => {
     t = await startTestHub();
-    await connectAliceAndBob(t.world);
+    pair = await connectAliceAndBob(t.world);
     const { slack, people, slackApp } = t.world;
     channel = slack.createChannel(slackApp.teamId, { name: 'deals', members: [people.bob.id, people.dana.id, slackApp.botUserId] });
   });
@@ -169,6 +200,23 @@ describe('A Slack channel shared with a Webex contact', () => {
     assert.equal(post.username, 'Alice Anders (acme.example)');
   });
 
+  test('channel remove takes Alice out', async () => {
+    const { webex, slack, people, slackApp } = t.world;
+    await slack.postAsUser(people.bob.id, channel, `<@${slackApp.botUserId}> channel remove alice@acme.example`);
+    const notice = await waitFor('removal notice to Alice', () => webex.inbox(people.alice.id).find((m) => m.text?.includes('taken out of "#deals"')));
+    assert.match(notice.text ?? '', /Slack channel/);
+    const alice = webex.actAs(people.alice.token);
+    await waitFor('Alice gone from the space', async () => {
+      const rooms = (await alice.request<{ items: Array<{ id: string }> }>('GET', '/rooms')).items;
+      return rooms.some((r) => r.id === mirror) ? undefined : true;
+    });
+    await slack.postAsUser(people.bob.id, channel, `<@${slackApp.botUserId}> channel invite <mailto:alice@acme.example|alice@acme.example>`);
+    await waitFor('Alice back in the space', async () => {
+      const rooms = (await alice.request<{ items: Array<{ id: string }> }>('GET', '/rooms')).items;
+      return rooms.some((r) => r.id === mirror) ? true : undefined;
+    });
+  });
+
   test('leaving the space notes it in Slack', async () => {
     const { webex, slack, people } = t.world;
     const alice = webex.actAs(people.alice.token);
@@ -176,5 +224,13 @@ describe('A Slack channel shared with a Webex contact', () => {
     await alice.request('DELETE', `/memberships/${own.id}`);
     const note = await waitFor('leave note in Slack', () => slack.messages(channel).find((m) => m.text.includes('left this channel')));
     assert.match(note.text, /Alice Anders left/);
+  });
+
+  test('policy can switch invites off', async () => {
+    const { slack, people, slackApp } = t.world;
+    t.hub.policies.set('acme', orgPolicySchema.parse({ defaults: { features: { channel_invites: false } } }));
+    await slack.postAsUser(people.bob.id, channel, `<@${slackApp.botUserId}> channel invite <mailto:alice@acme.example|alice@acme.example>`);
+    const reply = await waitFor('refusal to Bob', () => slack.inbox(people.bob.id).find((m) => m.channel === pair.bobIm && m.text.includes('was not added')));
+    assert.match(reply.text, /does not allow channel invitations/);
   });
 });

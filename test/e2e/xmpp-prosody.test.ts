@@ -459,6 +459,18 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     assert.equal(echo.getChildText('body'), 'Looks *great*');
   });
 
+  test('a file reaches the room', async () => {
+    const { webex, people } = t.world;
+    const bytes = Buffer.from('wireframes v3');
+    await webex.actAs(people.carol.token).sendFile({ roomId: space, file: { name: 'wireframes.txt', mediaType: 'text/plain', bytes } });
+    const post = await waitFor('file link in the room', () =>
+      erin.received.find((s) => s.is('message') && s.attrs.type === 'groupchat' && s.getChild('x', 'jabber:x:oob') !== undefined),
+    );
+    assert.equal(post.attrs.from, `${room}/Carol Chen (acme.example)`);
+    const url = post.getChild('x', 'jabber:x:oob')!.getChildText('url')!;
+    assert.equal(Buffer.from(await (await fetch(url)).arrayBuffer()).toString(), 'wireframes v3');
+  });
+
   test('removing the proxy expels from the room', async () => {
     const { webex, people } = t.world;
     const alice = webex.actAs(people.alice.token);

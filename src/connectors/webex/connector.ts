@@ -72,6 +72,8 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
   private readonly api: WebexApi;
   private readonly guests: GuestTokens;
   private readonly names = new Map<string, string>();
+  /** Guests whose webhooks for a shared space are in place, as `subject\nroomId`. */
+  private readonly channelGuests = new Set<string>();
   private context: ConnectorContext | undefined;
   private logger: Logger | undefined;
   private botId = '';
@@ -325,9 +327,12 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
   /** A guest for a shared space, remembered across restarts with its space's webhooks. */
   private async channelGuest(subject: string, name: string, roomId: string): Promise<{ personId: string; token: string }> {
     const guest = await this.guests.get(subject, name);
+    const key = `${subject}\n${roomId}`;
+    if (this.channelGuests.has(key)) return guest;
     await this.context?.setState(`guest:${guest.personId}`, subject);
     await this.webhooks?.ensure({ token: guest.token, filter: `roomId=${roomId}` });
     await this.webhooks?.ensure({ token: guest.token, filter: `roomId=${roomId}`, resource: 'memberships', events: ['deleted'] });
+    this.channelGuests.add(key);
     return guest;
   }
 

@@ -125,7 +125,7 @@ export class RoomHost {
     for (const full of this.occupants.get(room)?.keys() ?? []) this.send(withAttrs(stanza, { to: full }));
   }
 
-  /** The direct invitation (XEP-0249) to a room, with a body for clients without it. */
+  /** Builds the direct invitation (XEP-0249) to a room, with a body for clients without it. */
   invitation(room: string, from: string, to: string, reason: string): XmlElement {
     return x(
       'message',
@@ -251,7 +251,7 @@ export class RoomHost {
     ];
   }
 
-  /** Answers service discovery on a room (XEP-0045 §6.4). */
+  /** Returns the service discovery result for a room (XEP-0045 §6.4). */
   async discoInfo(room: string): Promise<XmlElement | undefined> {
     const record = await this.record(room);
     if (!record) return undefined;
@@ -309,7 +309,7 @@ function splitFull(full: string): Jid {
   return at < 0 ? { domain: bare } : { local: bare.slice(0, at), domain: bare.slice(at + 1) };
 }
 
-/** A copy of a stanza with attributes set and children added. */
+/** Copies a stanza with attributes set and children added. */
 function withAttrs(stanza: XmlElement, attrs: Record<string, string>, ...extra: XmlElement[]): XmlElement {
   return { ...stanza, attrs: { ...stanza.attrs, ...attrs }, children: [...stanza.children, ...extra] };
 }

@@ -43,5 +43,5 @@ export async function up(db: Kysely<unknown>, _dialect: SqlDialect): Promise<voi
     .addColumn('updated_at', time, (c) => c.notNull())
     .addPrimaryKeyConstraint('channel_members_pk', ['channel_id', 'user_id'])
     .execute();
-  await db.schema.createIndex('channel_members_user').on('channel_members').columns(['user_id']).execute();
+  await db.schema.createIndex('channel_members_contact').on('channel_members').columns(['contact_id']).execute();
 }
