@@ -23,3 +23,19 @@ export type Block =
 export interface RichText {
   blocks: Block[];
 }
+
+/** Returns the emails of the people a message mentions, each once, in the order they appear. */
+export function mentionedEmails(rich: RichText): string[] {
+  const found = new Set<string>();
+  const inline = (node: Inline): void => {
+    if (node.type === 'mention' && node.email) found.add(node.email);
+    if ('children' in node) node.children.forEach(inline);
+  };
+  const block = (node: Block): void => {
+    if (node.type === 'paragraph') node.children.forEach(inline);
+    if (node.type === 'quote') node.children.forEach(block);
+    if (node.type === 'list') node.items.forEach((item) => item.forEach(block));
+  };
+  rich.blocks.forEach(block);
+  return [...found];
+}

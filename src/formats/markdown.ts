@@ -1,16 +1,83 @@
 // Markdown in (Webex messages sent with formatting), through marked's lexer. Entities and
-// raw HTML are kept as literal text. Webex mention tags become `@Name` text, since the
-// person is not on the other platform, and `<@all>` becomes `@all`, which notifies nobody.
+// raw HTML are kept as literal text. Webex mention tags become mention nodes, with the
+// person's email where it is known, and `<@all>` becomes `@all` text, which notifies nobody.
 
 import { Lexer, type Token, type Tokens } from 'marked';
 
 import type { Block, Inline, RichText } from '../core/richtext.js';
 
-const mentionTags = /<@(?:personEmail|personId):([^|>]+)(?:\|([^>]*))?>|<@all>/g;
+const mentionTags = /<@(personEmail|personId):([^|>]+)(?:\|([^>]*))?>|<@all>/g;
 
-/** Rewrites Webex mention tags as plain `@Name` text before the markdown is parsed. */
-function mentionsToText(markdown: string): string {
-  return markdown.replace(mentionTags, (tag, id: string | undefined, name: string | undefined) => (id === undefined ? '@all' : `@${name ?? id}`));
+/** Code points standing in for mention tags while the markdown is parsed. */
+const placeholderBase = 0xf0000;
+const placeholders = /[\u{f0000}-\u{ffffd}]/gu;
+
+/** Returns the email of a Webex person id, when the caller knows it. */
+export type WebexPersonEmails = (personId: string) => string | undefined;
+
+type Mention = Extract<Inline, { type: 'mention' }>;
+
+/** Replaces mention tags by placeholders, and returns the mentions they stand for. */
+function extractMentions(markdown: string, emails: WebexPersonEmails): { text: string; mentions: Mention[] } {
+  const mentions: Mention[] = [];
+  const text = markdown.replace(placeholders, '').replace(mentionTags, (tag, kind: string | undefined, id: string | undefined, name: string | undefined) => {
+    if (kind === undefined || id === undefined) return '@all';
+    const email = kind === 'personEmail' ? id.toLowerCase() : emails(id);
+    mentions.push({ type: 'mention', name: name ?? email ?? id, ...(email ? { email } : {}) });
+    return String.fromCodePoint(placeholderBase + mentions.length - 1);
+  });
+  return { text, mentions };
+}
+
+/** Puts the mentions back: as mention nodes in text, and as `@Name` inside code. */
+function restoreMentions(rich: RichText, mentions: Mention[]): RichText {
+  const mention = (char: string) => mentions[char.codePointAt(0)! - placeholderBase];
+  const literal = (value: string) => value.replace(placeholders, (char) => `@${mention(char)?.name ?? ''}`);
+  const inline = (nodes: Inline[]): Inline[] =>
+    nodes.flatMap((node): Inline[] => {
+      switch (node.type) {
+        case 'text': {
+          const out: Inline[] = [];
+          let rest = '';
+          for (const char of node.text) {
+            const found = /[\u{f0000}-\u{ffffd}]/u.test(char) ? mention(char) : undefined;
+            if (!found) {
+              rest += char;
+              continue;
+            }
+            if (rest) out.push({ type: 'text', text: rest });
+            rest = '';
+            out.push(found);
+          }
+          if (rest) out.push({ type: 'text', text: rest });
+          return out;
+        }
+        case 'code':
+          return [{ type: 'code', text: literal(node.text) }];
+        case 'link':
+          return [{ ...node, url: literal(node.url), children: inline(node.children) }];
+        case 'bold':
+        case 'italic':
+        case 'strike':
+          return [{ ...node, children: inline(node.children) }];
+        default:
+          return [node];
+      }
+    });
+  const block = (list: Block[]): Block[] =>
+    list.map((node): Block => {
+      switch (node.type) {
+        case 'paragraph':
+          return { type: 'paragraph', children: inline(node.children) };
+        case 'code_block':
+          return { ...node, text: literal(node.text) };
+        case 'quote':
+          return { type: 'quote', children: block(node.children) };
+        case 'list':
+          return { ...node, items: node.items.map(block) };
+      }
+    });
+  return { blocks: block(rich.blocks) };
 }
 
 function inlines(tokens: Token[] | undefined): Inline[] {
@@ -120,6 +187,8 @@ function capQuoteDepth(markdown: string): string {
   });
 }
 
-export function parseMarkdown(markdown: string): RichText {
-  return { blocks: blocks(new Lexer({ gfm: true }).lex(capQuoteDepth(mentionsToText(markdown)))) };
+/** Parses Webex markdown into the tree; `emails` names the people that `<@personId:...>` tags mention. */
+export function parseMarkdown(markdown: string, emails: WebexPersonEmails = () => undefined): RichText {
+  const { text, mentions } = extractMentions(markdown, emails);
+  return restoreMentions({ blocks: blocks(new Lexer({ gfm: true }).lex(capQuoteDepth(text))) }, mentions);
 }

@@ -18,8 +18,11 @@ export function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Resolves a Slack user id to a display name, when the caller knows it. */
-export type SlackUserNames = (userId: string) => string | undefined;
+/** Resolves a Slack user id to the person's name and email, when the caller knows them. */
+export type SlackUserNames = (userId: string) => { name?: string; email?: string } | undefined;
+
+/** Returns the Slack user id of a person with this email in the workspace the message goes to. */
+export type SlackUserIds = (email: string) => string | undefined;
 
 /** Code points standing in for `<...>` control sequences while the styling is parsed. */
 const placeholderBase = 0xf0000;
@@ -32,7 +35,10 @@ const placeholders = /[\u{f0000}-\u{ffffd}]/gu;
  */
 function controlToInline(inner: string, names: SlackUserNames): Inline {
   const [target = '', label] = inner.split('|', 2);
-  if (target.startsWith('@')) return { type: 'mention', name: unescapeSlack(label ?? names(target.slice(1)) ?? target.slice(1)) };
+  if (target.startsWith('@')) {
+    const person = names(target.slice(1));
+    return { type: 'mention', name: unescapeSlack(label ?? person?.name ?? target.slice(1)), ...(person?.email ? { email: person.email } : {}) };
+  }
   if (target.startsWith('#')) return { type: 'text', text: `#${unescapeSlack(label ?? target.slice(1))}` };
   if (target.startsWith('!')) {
     const word = target.slice(1).split('^')[0] ?? '';
@@ -112,16 +118,17 @@ export function parseSlack(text: string, names: SlackUserNames = () => undefined
 }
 
 /** Renders one inline node as mrkdwn: XEP-0393's marks, escaped text, and `<url|label>` links. */
-function renderSlackInline(node: Inline): string {
+function renderSlackInline(node: Inline, ids: SlackUserIds): string {
+  const children = (nodes: Inline[]) => nodes.map((child) => renderSlackInline(child, ids)).join('');
   switch (node.type) {
     case 'text':
       return escapeSlack(node.text);
     case 'bold':
-      return `*${node.children.map(renderSlackInline).join('')}*`;
+      return `*${children(node.children)}*`;
     case 'italic':
-      return `_${node.children.map(renderSlackInline).join('')}_`;
+      return `_${children(node.children)}_`;
     case 'strike':
-      return `~${node.children.map(renderSlackInline).join('')}~`;
+      return `~${children(node.children)}~`;
     case 'code':
       return `\`${escapeSlack(node.text)}\``;
     case 'link': {
@@ -129,16 +136,18 @@ function renderSlackInline(node: Inline): string {
       const url = node.url.replace(/[<>|]/g, encodeURIComponent);
       return label && label !== node.url ? `<${url}|${escapeSlack(label).replace(/\|/g, '¦')}>` : `<${url}>`;
     }
-    case 'mention':
-      // A mention of someone on another platform has no Slack user id: it reads as a name.
-      return escapeSlack(`@${node.name}`);
+    case 'mention': {
+      // A person in this workspace is mentioned by id, which notifies them; anyone else reads as a name.
+      const id = node.email ? ids(node.email) : undefined;
+      return id ? `<@${id}>` : escapeSlack(`@${node.name}`);
+    }
     default:
       return escapeSlack(inlineToPlain(node));
   }
 }
 
-export function renderSlack(rich: RichText): string {
-  return renderBlocks(rich, renderSlackInline, (block) => `\`\`\`${block.language ?? ''}\n${escapeSlack(block.text)}\n\`\`\``);
+export function renderSlack(rich: RichText, ids: SlackUserIds = () => undefined): string {
+  return renderBlocks(rich, (node) => renderSlackInline(node, ids), (block) => `\`\`\`${block.language ?? ''}\n${escapeSlack(block.text)}\n\`\`\``);
 }
 
 export type { Inline };

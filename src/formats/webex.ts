@@ -12,16 +12,20 @@ function escapeMarkdown(text: string): string {
   return text.replace(special, (c) => `\\${c}`);
 }
 
-function inline(node: Inline): string {
+/** Says whether a person with this email is on the Webex the message goes to, so a mention of them can notify. */
+export type NativeMention = (email: string) => boolean;
+
+function inline(node: Inline, native: NativeMention = () => false): string {
+  const children = (nodes: Inline[]) => nodes.map((child) => inline(child, native)).join('');
   switch (node.type) {
     case 'text':
       return escapeMarkdown(node.text);
     case 'bold':
-      return `**${node.children.map(inline).join('')}**`;
+      return `**${children(node.children)}**`;
     case 'italic':
-      return `*${node.children.map(inline).join('')}*`;
+      return `*${children(node.children)}*`;
     case 'strike':
-      return `~~${node.children.map(inline).join('')}~~`;
+      return `~~${children(node.children)}~~`;
     case 'code':
       return `\`${node.text.replace(/`/g, "'")}\``;
     case 'break':
@@ -29,9 +33,11 @@ function inline(node: Inline): string {
     case 'emoji':
       return node.unicode;
     case 'mention':
+      // Webex resolves a mention by email to the person, who is notified.
+      if (node.email && native(node.email)) return `<@personEmail:${node.email}|${node.name.replace(/[|>]/g, ' ')}>`;
       return `@${escapeMarkdown(node.name)}`;
     case 'link': {
-      const label = node.children.map(inline).join('');
+      const label = children(node.children);
       return `[${label || escapeMarkdown(node.url)}](${node.url.replace(/[()\s]/g, encodeURIComponent)})`;
     }
   }
@@ -60,6 +66,25 @@ export function hasStyling(rich: RichText): boolean {
   return rich.blocks.some(styled);
 }
 
-export function renderWebexMarkdown(rich: RichText): string {
-  return renderBlocks(rich, inline, (node) => `\`\`\`${node.language ?? ''}\n${node.text.replace(/```/g, "'''")}\n\`\`\``);
+/** True when a mention in the message notifies someone on this Webex, which only markdown can do. */
+export function mentionsNatively(rich: RichText, native: NativeMention): boolean {
+  const inlineHas = (node: Inline): boolean =>
+    node.type === 'mention' ? node.email !== undefined && native(node.email) : 'children' in node && node.children.some(inlineHas);
+  const blockHas = (block: Block): boolean => {
+    switch (block.type) {
+      case 'paragraph':
+        return block.children.some(inlineHas);
+      case 'quote':
+        return block.children.some(blockHas);
+      case 'list':
+        return block.items.some((item) => item.some(blockHas));
+      default:
+        return false;
+    }
+  };
+  return rich.blocks.some(blockHas);
+}
+
+export function renderWebexMarkdown(rich: RichText, native: NativeMention = () => false): string {
+  return renderBlocks(rich, (node) => inline(node, native), (node) => `\`\`\`${node.language ?? ''}\n${node.text.replace(/```/g, "'''")}\n\`\`\``);
 }

@@ -66,6 +66,13 @@ describe('A Webex space shared with a Slack contact', () => {
     assert.equal(alice.username, 'Alice Anders (acme.example)');
   });
 
+  test('mentioning the proxy notifies Bob', async () => {
+    const { webex, slack, people } = t.world;
+    await webex.actAs(people.alice.token).sendMessage({ roomId: space, markdown: `<@personId:${proxyId}|Bob Builder (globex.example)> can you confirm?` });
+    const post = await waitFor('mention in the mirror', () => slack.messages(mirror).find((m) => m.text.includes('can you confirm?')));
+    assert.equal(post.text, `<@${people.bob.id}> can you confirm?`);
+  });
+
   test('Slack posts reach the space as the proxy', async () => {
     const { webex, slack, people } = t.world;
     const ts = await slack.postAsUser(people.bob.id, mirror, 'Tuesday works for us');

@@ -7,7 +7,7 @@ import { parseSlack, renderSlack } from '../../src/formats/slack.js';
 import { renderStyling } from '../../src/formats/styling.js';
 import { renderWebexMarkdown } from '../../src/formats/webex.js';
 
-const names = (id: string) => ({ U0BOB: 'Bob Builder' })[id];
+const names = (id: string) => ({ U0BOB: { name: 'Bob Builder', email: 'bob@globex.example' } })[id];
 
 test('slack: link keeps label and URL', () => {
   const rich = parseSlack('see <http://example.com/a_b_c_d|the_report> now');
@@ -49,4 +49,16 @@ test('slack: hostile input is safe', () => {
   for (const input of ['*'.repeat(1_000_000), '<'.repeat(100_000), '```'.repeat(10_000), '>'.repeat(10_000) + ' x', '<http://x|' + 'a'.repeat(100_000), '\u{f0000}<@U1>']) {
     assert.doesNotThrow(() => renderStyling(parseSlack(input)), input.slice(0, 10));
   }
+});
+
+test('slack: mention keeps the email', () => {
+  const rich = parseSlack('<@U0BOB> ok', names);
+  const mention = (rich.blocks[0] as { children: Array<{ type: string; email?: string }> }).children[0];
+  assert.equal(mention?.email, 'bob@globex.example');
+});
+
+test('slack: known person mentioned by id', () => {
+  const rich = { blocks: [{ type: 'paragraph' as const, children: [{ type: 'mention' as const, name: 'Bob Builder', email: 'bob@globex.example' }] }] };
+  assert.equal(renderSlack(rich, (email) => (email === 'bob@globex.example' ? 'U0BOB' : undefined)), '<@U0BOB>');
+  assert.equal(renderSlack(rich), '@Bob Builder');
 });

@@ -45,7 +45,7 @@ test('split: long code block split by lines', () => {
 test('split: links and characters stay whole', () => {
   const rich = parseMarkdown(`${'가나다 '.repeat(400)}[the report](https://example.com/a_b_c_d) ${'🏳️‍⚧️ '.repeat(300)}`);
   const parts = splitRich(rich, { size: (p) => bytes(renderWebexMarkdown(p)), limit: 1024 });
-  const rendered = parts.map(renderWebexMarkdown);
+  const rendered = parts.map((p) => renderWebexMarkdown(p));
   for (const text of rendered) {
     assert.ok(bytes(text) <= 1024);
     assert.equal(text.includes('\uFFFD'), false);

@@ -30,6 +30,7 @@ import { FileNotDeliverableError, NotPassedOnError, ParleyError, PlatformRejecte
 import type { FileEvent, FileRef, InboundEvent, PresenceStatus } from '../../core/events.js';
 import type { ConnectionId, EventId, PlatformConversationId, PlatformMessageId, PlatformUserId } from '../../core/ids.js';
 import { emojiForSlackName, slackName } from '../../formats/emoji.js';
+import { mentionedEmails, type RichText } from '../../core/richtext.js';
 import { escapeSlack, parseSlack, renderSlack } from '../../formats/slack.js';
 import { splitRich } from '../../formats/split.js';
 import { download, uploadFile } from '../shared/files.js';
@@ -60,12 +61,22 @@ export function slackMessageId(channel: string, ts: string): PlatformMessageId {
   return `${channel}:${ts}` as PlatformMessageId;
 }
 
+/** Mentions looked up per message; more read as names. */
+const maxMentions = 20;
+
 export class SlackConnector implements Connector, Reconciling, PresenceSource, FileSource, FileTarget, ChannelHost {
   readonly platform = 'slack' as const;
   readonly hostsChannels = true;
   readonly maxFileBytes: number;
   private readonly client: WebClient;
   private readonly names = new Map<string, string>();
+  private readonly emails = new Map<string, string>();
+  /** Slack user ids by email, for mentions; null for an email no one in the workspace has. */
+  private readonly idsByEmail = new Map<string, string | null>();
+  /** Names and emails of the users a message mentions, once `learnMentioned` has read them. */
+  private readonly known = (userId: string) => ({ name: this.names.get(userId), email: this.emails.get(userId) });
+  /** Slack user ids of mentioned people, once `learnMentionIds` has looked them up. */
+  private readonly mentionIds = (email: string) => this.idsByEmail.get(email) ?? undefined;
   private readonly ims = new Map<string, string>();
   private context: ConnectorContext | undefined;
   private logger: Logger | undefined;
@@ -165,6 +176,7 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
     else if (event.channel_type === 'channel') target = { kind: 'channel', conversationId };
     else target = { kind: 'proxy', conversationId };
     const profile = await this.profile(event.user);
+    await this.learnMentioned(typed);
 
     if (event.subtype === 'file_share' || (event.files?.length ?? 0) > 0) {
       const text = typed;
@@ -181,7 +193,7 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
           ...(f.mimetype ? { mediaType: f.mimetype } : {}),
           ...(f.size !== undefined ? { size: f.size } : {}),
         })),
-        ...(text.trim() !== '' ? { body: parseSlack(text, (id) => this.names.get(id)) } : {}),
+        ...(text.trim() !== '' ? { body: parseSlack(text, this.known) } : {}),
         ...(event.thread_ts && event.thread_ts !== event.ts ? { replyTo: slackMessageId(event.channel, event.thread_ts) } : {}),
       };
       if (file.files.length === 0) return undefined;
@@ -203,10 +215,27 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
           ...(profile.name ? { displayName: profile.name } : {}),
         },
         messageId: slackMessageId(event.channel, event.ts),
-        body: parseSlack(typed, (id) => this.names.get(id)),
+        body: parseSlack(typed, this.known),
         ...(event.thread_ts && event.thread_ts !== event.ts ? { replyTo: slackMessageId(event.channel, event.thread_ts) } : {}),
       },
     };
+  }
+
+  /** Reads the names and emails of the users a message mentions, so that they cross as people. */
+  private async learnMentioned(text: string): Promise<void> {
+    const ids = new Set([...text.matchAll(/<@([A-Z0-9]{2,32})(?:\|[^>]*)?>/g)].map((m) => m[1]!));
+    for (const id of [...ids].slice(0, maxMentions)) {
+      if (!this.emails.has(id)) await this.profile(id);
+    }
+  }
+
+  /** Looks up the Slack users a message to this workspace mentions, so that they are notified. */
+  private async learnMentionIds(body: RichText): Promise<void> {
+    for (const email of mentionedEmails(body).slice(0, maxMentions)) {
+      if (this.idsByEmail.has(email)) continue;
+      const person = await this.findPersonByEmail(email);
+      this.idsByEmail.set(email, person ? person.ref.platformUserId : null);
+    }
   }
 
   /** The channel's name as its members see it, for the mirror of a shared channel. */
@@ -259,10 +288,11 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
     }
     const after = event.message;
     if (!after || after.bot_id !== undefined || after.text === before.text) return undefined;
+    await this.learnMentioned(after.text ?? '');
     return {
       platformEventId: eventId,
       target,
-      event: { ...base, kind: 'message_edit', body: parseSlack(after.text ?? '', (id) => this.names.get(id)) },
+      event: { ...base, kind: 'message_edit', body: parseSlack(after.text ?? '', this.known) },
     };
   }
 
@@ -295,6 +325,7 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
       const info = await slackCall('users.info', () => this.client.users.info({ user: userId }));
       const name = info.user?.profile?.display_name || info.user?.real_name || info.user?.name;
       if (name) this.names.set(userId, name);
+      if (info.user?.profile?.email) this.emails.set(userId, info.user.profile.email.toLowerCase());
       return { ...(name ? { name } : {}), ...(info.user?.profile?.email ? { email: info.user.profile.email.toLowerCase() } : {}) };
     } catch (error) {
       this.logger?.warn({ err: error, platform_user: userId }, 'Slack users.info failed; continuing without the name.');
@@ -344,7 +375,8 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
     const hub = hubText(delivery.event, delivery.sender);
     if (hub === undefined && delivery.event.kind === 'message') {
       // Split on the tree, so that no part cuts a code block, a link or a character.
-      return splitRich(delivery.event.body, { size: (part) => renderSlack(part).length, limit: maxTextCharacters }).map(renderSlack);
+      const render = (part: RichText) => renderSlack(part, this.mentionIds);
+      return splitRich(delivery.event.body, { size: (part) => render(part).length, limit: maxTextCharacters }).map(render);
     }
     return splitText(escapeSlack(hub ?? ''), maxTextCharacters, characters);
   }
@@ -388,7 +420,8 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
     const [channel = '', ts = ''] = event.messageId.split(':');
     switch (event.kind) {
       case 'message_edit': {
-        const text = renderSlack(event.body);
+        await this.learnMentionIds(event.body);
+        const text = renderSlack(event.body, this.mentionIds);
         await slackCall('chat.update', () => this.client.chat.update({ channel, ts, text: splitText(text, maxTextCharacters, characters)[0] ?? '' }));
         return { messageIds: [] };
       }
@@ -567,6 +600,7 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
   }
 
   async send(delivery: Delivery): Promise<SendResult> {
+    if (delivery.event.kind === 'message') await this.learnMentionIds(delivery.event.body);
     if (delivery.channel) return this.sendToChannel(delivery, delivery.channel);
     const event = delivery.event;
     if (event.kind === 'message_edit' || event.kind === 'message_delete' || event.kind === 'reaction') return this.sendFollowUp(event);

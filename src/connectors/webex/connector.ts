@@ -34,8 +34,8 @@ import type {
 import { parsePlain, renderPlain } from '../../formats/plain.js';
 import { parseMarkdown } from '../../formats/markdown.js';
 import { splitRich } from '../../formats/split.js';
-import { hasStyling, renderWebexMarkdown } from '../../formats/webex.js';
-import type { RichText } from '../../core/richtext.js';
+import { hasStyling, mentionsNatively, renderWebexMarkdown } from '../../formats/webex.js';
+import { mentionedEmails, type RichText } from '../../core/richtext.js';
 import { download } from '../shared/files.js';
 import { retryAfterMs, splitText, utf8Bytes } from '../shared/http.js';
 import { WebexApi, type WebexMessage } from './api.js';
@@ -65,6 +65,9 @@ interface WebexFileHandle {
   subject?: string;
 }
 
+/** Mentions resolved per message; more read as names. */
+const maxMentions = 20;
+
 export class WebexConnector implements Connector, Reconciling, PresenceSource, FileSource, FileTarget, ChannelHost {
   readonly platform = 'webex' as const;
   readonly hostsChannels = true;
@@ -72,6 +75,10 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
   private readonly api: WebexApi;
   private readonly guests: GuestTokens;
   private readonly names = new Map<string, string>();
+  /** Emails of mentioned person ids; null when Webex does not say. */
+  private readonly emailsById = new Map<string, string | null>();
+  /** Whether a mentioned email is a person on this Webex. */
+  private readonly onWebex = new Map<string, boolean>();
   /** Guests whose webhooks for a shared space are in place, as `subject\nroomId`. */
   private readonly channelGuests = new Set<string>();
   private context: ConnectorContext | undefined;
@@ -253,7 +260,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
           occurredAt: message.updated!,
           from,
           messageId: message.id as PlatformMessageId,
-          body: message.markdown ? parseMarkdown(message.markdown) : parsePlain(message.text ?? ''),
+          body: await this.parse(message),
         },
       };
     }
@@ -267,7 +274,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
         from,
         messageId: message.id as PlatformMessageId,
         files: message.files.map((url) => ({ connectionId: this.connectionId, handle: JSON.stringify({ url, ...(subject ? { subject } : {}) } satisfies WebexFileHandle) })),
-        ...(text.trim() !== '' ? { body: message.markdown ? parseMarkdown(message.markdown) : parsePlain(text) } : {}),
+        ...(text.trim() !== '' ? { body: await this.parse(message) } : {}),
         ...(message.parentId ? { replyTo: message.parentId as PlatformMessageId } : {}),
       };
       return { platformEventId: `messages:created:${data.id}`, target, event };
@@ -285,7 +292,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
         from,
         messageId: message.id as PlatformMessageId,
         // A message sent with formatting has its markdown source; plain ones only text.
-        body: command !== undefined ? parsePlain(command) : message.markdown ? parseMarkdown(message.markdown) : parsePlain(message.text ?? ''),
+        body: command !== undefined ? parsePlain(command) : await this.parse(message),
         ...(message.parentId ? { replyTo: message.parentId as PlatformMessageId } : {}),
       },
     };
@@ -325,15 +332,48 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
   }
 
   /** A guest for a shared space, remembered across restarts with its space's webhooks. */
-  private async channelGuest(subject: string, name: string, roomId: string): Promise<{ personId: string; token: string }> {
+  private async channelGuest(subject: string, name: string, roomId: string, email?: string): Promise<{ personId: string; token: string }> {
     const guest = await this.guests.get(subject, name);
     const key = `${subject}\n${roomId}`;
     if (this.channelGuests.has(key)) return guest;
     await this.context?.setState(`guest:${guest.personId}`, subject);
+    if (email) await this.context?.setState(`guest-email:${guest.personId}`, email);
     await this.webhooks?.ensure({ token: guest.token, filter: `roomId=${roomId}` });
     await this.webhooks?.ensure({ token: guest.token, filter: `roomId=${roomId}`, resource: 'memberships', events: ['deleted'] });
     this.channelGuests.add(key);
     return guest;
+  }
+
+  /**
+   * Parses a message: its markdown source when it was sent with formatting, else its text.
+   * Mentions by person id are resolved to emails first, so that they cross as people.
+   */
+  private async parse(message: WebexMessage): Promise<RichText> {
+    if (!message.markdown) return parsePlain(message.text ?? '');
+    const ids = new Set([...message.markdown.matchAll(/<@personId:([^|>]+)/g)].map((m) => m[1]!));
+    for (const id of [...ids].slice(0, maxMentions)) {
+      if (this.emailsById.has(id)) continue;
+      // A proxy stands for an external person, whose own address is what the mention means.
+      let email = (await this.context?.getState(`guest-email:${id}`)) ?? null;
+      if (email === null) {
+        try {
+          email = (await this.api.person(this.config.botToken, id)).emails[0]?.toLowerCase() ?? null;
+        } catch {
+          email = null;
+        }
+      }
+      this.emailsById.set(id, email);
+    }
+    return parseMarkdown(message.markdown, (id) => this.emailsById.get(id) ?? undefined);
+  }
+
+  /** Finds which mentioned people are on this Webex, so that a mention of them notifies them. */
+  private async learnMentioned(body: RichText): Promise<void> {
+    for (const email of mentionedEmails(body).slice(0, maxMentions)) {
+      if (this.onWebex.has(email)) continue;
+      const person = await this.findPersonByEmail(email).catch(() => undefined);
+      this.onWebex.set(email, person !== undefined);
+    }
   }
 
   private async displayName(personId: string): Promise<string | undefined> {
@@ -376,12 +416,13 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
     if (hub === undefined && event.kind === 'message') {
       // Split on the tree, so that no part cuts a code block, a link or a character.
       const limit = this.config.maxTextBytes;
-      if (hasStyling(event.body)) {
+      const native = (email: string) => this.onWebex.get(email) === true;
+      if (hasStyling(event.body) || mentionsNatively(event.body, native)) {
         // Each part goes as markdown with its plain-text twin; both must fit.
-        const size = (part: RichText) => Math.max(utf8Bytes(renderWebexMarkdown(part)), utf8Bytes(renderPlain(part)));
+        const size = (part: RichText) => Math.max(utf8Bytes(renderWebexMarkdown(part, native)), utf8Bytes(renderPlain(part)));
         return splitRich(event.body, { size, limit }).map((part) => ({
           text: renderPlain(part),
-          markdown: renderWebexMarkdown(part),
+          markdown: renderWebexMarkdown(part, native),
         }));
       }
       return splitRich(event.body, { size: (part) => utf8Bytes(renderPlain(part)), limit }).map((part) => ({ text: renderPlain(part) }));
@@ -411,7 +452,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
 
     const poster =
       sender.kind === 'proxy'
-        ? await this.channelGuest(sender.binding?.data.subject ?? guestSubject(sender.person.email), proxyDisplayName(sender), roomId)
+        ? await this.channelGuest(sender.binding?.data.subject ?? guestSubject(sender.person.email), proxyDisplayName(sender), roomId, sender.person.email)
         : { token: this.config.botToken, personId: this.botId };
     const label = sender.kind === 'member' ? proxyDisplayName(sender) : undefined;
     if (event.kind === 'message_edit' || event.kind === 'message_delete' || event.kind === 'reaction') {
@@ -448,7 +489,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
   private async joinSpace(event: ChannelInviteEvent, place: ChannelPlace, sender: Delivery['sender']): Promise<SendResult> {
     const roomId = place.conversationId;
     if (!roomId || sender.kind !== 'proxy') throw new PlatformRejectedError('no_conversation', 'A space invitation needs the space and the contact.');
-    const guest = await this.channelGuest(sender.binding?.data.subject ?? guestSubject(sender.person.email), proxyDisplayName(sender), roomId);
+    const guest = await this.channelGuest(sender.binding?.data.subject ?? guestSubject(sender.person.email), proxyDisplayName(sender), roomId, sender.person.email);
     await this.api.addMember(this.config.botToken, roomId, guest.personId);
     const posted = await this.api.postMessage(this.config.botToken, { roomId, text: channelText(event, place, 'space') });
     return { messageIds: [posted.id as PlatformMessageId] };
@@ -482,6 +523,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
   }
 
   async send(delivery: Delivery): Promise<SendResult> {
+    if (delivery.event.kind === 'message') await this.learnMentioned(delivery.event.body);
     if (delivery.channel) return this.sendToChannel(delivery, delivery.channel);
     const event = delivery.event;
     if (event.kind === 'message_edit' || event.kind === 'message_delete' || event.kind === 'reaction') {
@@ -507,7 +549,10 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
     const name = proxyDisplayName(sender);
     const subject = sender.binding?.data.subject ?? guestSubject(sender.person.email);
     const guest = await this.guests.get(subject, name);
-    if (!sender.binding) await this.webhooks?.ensure({ token: guest.token, filter: 'roomType=direct' });
+    if (!sender.binding) {
+      await this.webhooks?.ensure({ token: guest.token, filter: 'roomType=direct' });
+      await this.context?.setState(`guest-email:${guest.personId}`, sender.person.email);
+    }
 
     const ids: PlatformMessageId[] = [];
     let roomId = sender.binding?.conversationId;
