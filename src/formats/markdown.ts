@@ -5,12 +5,9 @@
 import { Lexer, type Token, type Tokens } from 'marked';
 
 import type { Block, Inline, RichText } from '../core/richtext.js';
+import { placeholder, placeholderIndex, placeholders, restorePlaceholders } from './placeholders.js';
 
 const mentionTags = /<@(personEmail|personId):([^|>]+)(?:\|([^>]*))?>|<@all>/g;
-
-/** Code points standing in for mention tags while the markdown is parsed. */
-const placeholderBase = 0xf0000;
-const placeholders = /[\u{f0000}-\u{ffffd}]/gu;
 
 /** Returns the email of a Webex person id, when the caller knows it. */
 export type WebexPersonEmails = (personId: string) => string | undefined;
@@ -24,60 +21,9 @@ function extractMentions(markdown: string, emails: WebexPersonEmails): { text: s
     if (kind === undefined || id === undefined) return '@all';
     const email = kind === 'personEmail' ? id.toLowerCase() : emails(id);
     mentions.push({ type: 'mention', name: name ?? email ?? id, ...(email ? { email } : {}) });
-    return String.fromCodePoint(placeholderBase + mentions.length - 1);
+    return placeholder(mentions.length - 1);
   });
   return { text, mentions };
-}
-
-/** Puts the mentions back: as mention nodes in text, and as `@Name` inside code. */
-function restoreMentions(rich: RichText, mentions: Mention[]): RichText {
-  const mention = (char: string) => mentions[char.codePointAt(0)! - placeholderBase];
-  const literal = (value: string) => value.replace(placeholders, (char) => `@${mention(char)?.name ?? ''}`);
-  const inline = (nodes: Inline[]): Inline[] =>
-    nodes.flatMap((node): Inline[] => {
-      switch (node.type) {
-        case 'text': {
-          const out: Inline[] = [];
-          let rest = '';
-          for (const char of node.text) {
-            const found = /[\u{f0000}-\u{ffffd}]/u.test(char) ? mention(char) : undefined;
-            if (!found) {
-              rest += char;
-              continue;
-            }
-            if (rest) out.push({ type: 'text', text: rest });
-            rest = '';
-            out.push(found);
-          }
-          if (rest) out.push({ type: 'text', text: rest });
-          return out;
-        }
-        case 'code':
-          return [{ type: 'code', text: literal(node.text) }];
-        case 'link':
-          return [{ ...node, url: literal(node.url), children: inline(node.children) }];
-        case 'bold':
-        case 'italic':
-        case 'strike':
-          return [{ ...node, children: inline(node.children) }];
-        default:
-          return [node];
-      }
-    });
-  const block = (list: Block[]): Block[] =>
-    list.map((node): Block => {
-      switch (node.type) {
-        case 'paragraph':
-          return { type: 'paragraph', children: inline(node.children) };
-        case 'code_block':
-          return { ...node, text: literal(node.text) };
-        case 'quote':
-          return { type: 'quote', children: block(node.children) };
-        case 'list':
-          return { ...node, items: node.items.map(block) };
-      }
-    });
-  return { blocks: block(rich.blocks) };
 }
 
 function inlines(tokens: Token[] | undefined): Inline[] {
@@ -190,5 +136,10 @@ function capQuoteDepth(markdown: string): string {
 /** Parses Webex markdown into the tree; `emails` names the people that `<@personId:...>` tags mention. */
 export function parseMarkdown(markdown: string, emails: WebexPersonEmails = () => undefined): RichText {
   const { text, mentions } = extractMentions(markdown, emails);
-  return restoreMentions({ blocks: blocks(new Lexer({ gfm: true }).lex(capQuoteDepth(text))) }, mentions);
+  const mention = (char: string): Inline => mentions[placeholderIndex(char)] ?? { type: 'text', text: '' };
+  // Mentions read as people in text, and as `@Name` inside code.
+  return restorePlaceholders(
+    { blocks: blocks(new Lexer({ gfm: true }).lex(capQuoteDepth(text))) },
+    { node: mention, text: (segment) => segment, literal: (value) => value.replace(placeholders, (char) => `@${mentions[placeholderIndex(char)]?.name ?? ''}`) },
+  );
 }

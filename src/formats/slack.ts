@@ -3,9 +3,10 @@
 // plain text that notifies nobody.
 // Source: api.slack.com/reference/surfaces/formatting (escaping &, <, >; <url|label>).
 
-import type { Block, Inline, RichText } from '../core/richtext.js';
+import type { Inline, RichText } from '../core/richtext.js';
 import { emojiForSlackName } from './emoji.js';
 import { inlineToPlain, renderBlocks } from './plain.js';
+import { placeholder, placeholderIndex, placeholders, restorePlaceholders } from './placeholders.js';
 import { parseStyling } from './styling.js';
 
 const entities: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>' };
@@ -24,9 +25,6 @@ export type SlackUserNames = (userId: string) => { name?: string; email?: string
 /** Returns the Slack user id of a person with this email in the workspace the message goes to. */
 export type SlackUserIds = (email: string) => string | undefined;
 
-/** Code points standing in for `<...>` control sequences while the styling is parsed. */
-const placeholderBase = 0xf0000;
-const placeholders = /[\u{f0000}-\u{ffffd}]/gu;
 
 /**
  * Turns one `<...>` control sequence into a node: a link with its label, a user mention by
@@ -67,54 +65,15 @@ export function parseSlack(text: string, names: SlackUserNames = () => undefined
   const controls: string[] = [];
   const marked = fenceBlocks(text.replace(placeholders, '')).replace(/<([^<>\n]*)>/g, (_match, inner: string) => {
     controls.push(inner);
-    return String.fromCodePoint(placeholderBase + controls.length - 1);
+    return placeholder(controls.length - 1);
   });
-  const control = (char: string) => controlToInline(controls[char.codePointAt(0)! - placeholderBase] ?? '', names);
-  // Inside code: entities decoded and control sequences read as text, nothing else.
-  const literal = (value: string) => unescapeSlack(value.replace(placeholders, (char) => inlineToPlain(control(char))));
-
-  const inlines = (nodes: Inline[]): Inline[] =>
-    nodes.flatMap((node): Inline[] => {
-      switch (node.type) {
-        case 'text': {
-          const out: Inline[] = [];
-          let rest = '';
-          for (const char of node.text) {
-            if (/[\u{f0000}-\u{ffffd}]/u.test(char)) {
-              if (rest) out.push({ type: 'text', text: shortcodesToEmoji(unescapeSlack(rest)) });
-              rest = '';
-              out.push(control(char));
-            } else {
-              rest += char;
-            }
-          }
-          if (rest) out.push({ type: 'text', text: shortcodesToEmoji(unescapeSlack(rest)) });
-          return out;
-        }
-        case 'code':
-          return [{ type: 'code', text: literal(node.text) }];
-        case 'bold':
-        case 'italic':
-        case 'strike':
-          return [{ ...node, children: inlines(node.children) }];
-        default:
-          return [node];
-      }
-    });
-  const blocks = (list: Block[]): Block[] =>
-    list.map((block): Block => {
-      switch (block.type) {
-        case 'paragraph':
-          return { type: 'paragraph', children: inlines(block.children) };
-        case 'code_block':
-          return { ...block, text: literal(block.text) };
-        case 'quote':
-          return { type: 'quote', children: blocks(block.children) };
-        case 'list':
-          return { ...block, items: block.items.map(blocks) };
-      }
-    });
-  return { blocks: blocks(parseStyling(marked).blocks) };
+  const control = (char: string) => controlToInline(controls[placeholderIndex(char)] ?? '', names);
+  return restorePlaceholders(parseStyling(marked), {
+    node: control,
+    text: (segment) => shortcodesToEmoji(unescapeSlack(segment)),
+    // Inside code: entities decoded and control sequences read as text, nothing else.
+    literal: (value) => unescapeSlack(value.replace(placeholders, (char) => inlineToPlain(control(char)))),
+  });
 }
 
 /** Renders one inline node as mrkdwn: XEP-0393's marks, escaped text, and `<url|label>` links. */
