@@ -25,6 +25,8 @@ export interface SendMessageOptions {
   attachments?: Attachment[];
   /** Id of the message this one quotes. */
   replyToId?: string;
+  /** The data of an Adaptive Card's Action.Submit button, which Teams sends as a message's `value`. */
+  value?: Record<string, unknown>;
 }
 
 export interface SharedFileInput {
@@ -133,6 +135,7 @@ export function sendMessage(context: SimContext, userRef: string, text: string, 
     ...(attachments.length > 0 ? { attachments } : {}),
     entities: [...entities, clientInfoEntity()],
     ...(options.replyToId !== undefined ? { replyToId: options.replyToId } : {}),
+    ...(options.value !== undefined ? { value: options.value } : {}),
   };
   return send(context, chat, 'message', fields, stored.id).activityId;
 }

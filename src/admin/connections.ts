@@ -22,6 +22,7 @@ export const credentialKeys: Record<Platform, readonly string[]> = {
   webex: ['botToken', 'webhookSecret', 'guestToken'],
   slack: ['botToken', 'signingSecret'],
   xmpp: ['secret'],
+  teams: ['appPassword'],
 };
 
 const idPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -35,6 +36,7 @@ export const operatorOnlySettings: Record<Platform, readonly string[]> = {
   webex: ['apiBaseUrl'],
   slack: ['apiUrl'],
   xmpp: ['host', 'port', 'allowPrivateFileUrls', 'uploadService'],
+  teams: ['openIdMetadataUrl', 'tokenUrl', 'allowPrivateFileUrls'],
 };
 
 const createBody = z

@@ -16,7 +16,7 @@ export type ParseResult =
   | { ok: true; command: Command }
   | { ok: false; reason: 'empty' | 'unknown_command' | 'missing_address' | 'invalid_address' | 'channel_action'; word?: string; value?: string };
 
-const commandNames = ['help', 'invite', 'accept', 'decline', 'contacts', 'remove', 'profile', 'status', 'channel'] as const;
+export const commandNames = ['help', 'invite', 'accept', 'decline', 'contacts', 'remove', 'profile', 'status', 'channel'] as const;
 
 // A practical address check: one @, a local part without spaces, and a DNS domain with a
 // dot. Addresses are compared in lower case.

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { startSlackSimulator, type SlackSimulator } from '../../sim/slack/index.js';
+import { startTeamsSimulator, type TeamsSimulator } from '../../sim/teams/index.js';
 import { startWebexSimulator, type WebexSimulator } from '../../sim/webex/index.js';
 import { buildConfig, type ResolvedConfig } from '../server/config.js';
 
@@ -49,6 +50,8 @@ export interface WorldOptions {
   delivery?: Partial<ResolvedConfig['delivery']>;
   /** An XMPP partner organisation, reached through a component on a real XMPP server. */
   xmpp?: WorldXmpp;
+  /** A Microsoft Teams organisation (hooli.example) behind the Teams simulator. */
+  teams?: { port?: number; extra?: Record<string, unknown>; resendAfterMs?: number };
 }
 
 export interface WorldXmpp {
@@ -74,10 +77,14 @@ export interface World {
     dana: { id: string; email: string };
   };
   slackApp: Awaited<ReturnType<SlackSimulator['installApp']>>;
+  /** The Teams simulator, with Ivy and Jack at hooli.example, when the world has Teams. */
+  teams?: TeamsSimulator;
   /** Builds the hub config; `hubUrl` is where the simulators send webhooks and events. */
   config(hubUrl?: string): ResolvedConfig;
   /** Points the Slack app's event subscription at the hub (Slack checks it with url_verification). */
   connectSlack(hubUrl: string): Promise<void>;
+  /** Points the Teams bot's messaging endpoint at the hub. */
+  connectTeams(hubUrl: string): void;
   stop(): Promise<void>;
 }
 
@@ -101,12 +108,30 @@ export async function createWorld(options: WorldOptions): Promise<World> {
   const dana = slack.addUser(globex, { email: 'dana@globex.example', realName: 'Dana Diaz', title: 'Support' });
   const slackApp = slack.installApp(globex, { scopes: slackScopes, name: 'Parley' });
   const webhookSecret = randomBytes(24).toString('hex');
+  const teams = options.teams
+    ? await startTeamsSimulator({
+        ...(options.teams.port !== undefined ? { port: options.teams.port } : {}),
+        ...(options.teams.resendAfterMs !== undefined ? { resendAfterMs: options.teams.resendAfterMs } : {}),
+        tenants: [
+          {
+            name: 'Hooli',
+            domain: 'hooli.example',
+            users: [
+              { name: 'Ivy Ito', email: 'ivy@hooli.example', jobTitle: 'Architect' },
+              { name: 'Jack Jones', email: 'jack@hooli.example', jobTitle: 'Analyst' },
+            ],
+          },
+        ],
+        bot: { name: 'Parley' },
+      })
+    : undefined;
 
   return {
     webex,
     slack,
     people: { alice, carol, webexBot, bob, dana },
     slackApp,
+    ...(teams ? { teams } : {}),
     config(hubUrl) {
       return buildConfig(
         {
@@ -118,6 +143,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
             { id: 'acme', name: 'Acme', domains: ['acme.example'], ...options.orgSettings?.acme },
             { id: 'globex', name: 'Globex', domains: ['globex.example'], ...options.orgSettings?.globex },
             ...(options.xmpp ? [{ id: 'initech', name: 'Initech', domains: [options.xmpp.partnerDomain] }] : []),
+            ...(teams ? [{ id: 'hooli', name: 'Hooli', domains: ['hooli.example'] }] : []),
             ...(options.extraOrgs ?? []),
           ],
           connections: [
@@ -139,6 +165,23 @@ export async function createWorld(options: WorldOptions): Promise<World> {
                 ...options.slackExtra,
               },
             },
+            ...(teams
+              ? [
+                  {
+                    id: 'hooli-teams',
+                    org: 'hooli',
+                    platform: 'teams',
+                    teams: {
+                      appId: teams.bot.appId,
+                      appPassword: teams.bot.password,
+                      openIdMetadataUrl: teams.openIdMetadataUrl,
+                      tokenUrl: teams.tokenUrl(),
+                      allowPrivateFileUrls: true,
+                      ...options.teams?.extra,
+                    },
+                  },
+                ]
+              : []),
             ...(options.xmpp
               ? [
                   {
@@ -164,8 +207,11 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     async connectSlack(hubUrl) {
       await slack.setRequestUrl(slackApp, `${hubUrl}/hooks/slack/globex-slack`);
     },
+    connectTeams(hubUrl) {
+      teams?.setMessagingEndpoint(`${hubUrl}/hooks/teams/hooli-teams`);
+    },
     async stop() {
-      await Promise.allSettled([webex.stop(), slack.stop()]);
+      await Promise.allSettled([webex.stop(), slack.stop(), teams?.close()]);
     },
   };
 }

@@ -1,5 +1,5 @@
 /** Platforms the hub has connectors for. */
-export const platforms = ['webex', 'slack', 'xmpp'] as const;
+export const platforms = ['webex', 'slack', 'xmpp', 'teams'] as const;
 
 export type Platform = (typeof platforms)[number];
 
@@ -7,4 +7,5 @@ export const platformNames: Record<Platform, string> = {
   webex: 'Webex',
   slack: 'Slack',
   xmpp: 'XMPP',
+  teams: 'Microsoft Teams',
 };

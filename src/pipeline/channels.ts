@@ -36,7 +36,7 @@ type ChannelPost = MessageEvent | MessageEditEvent | MessageDeleteEvent | Reacti
 const postKinds = new Set<string>(['message', 'message_edit', 'message_delete', 'reaction', 'file']);
 
 /** Each platform's word for a shared conversation, for the bot's replies. */
-const placeNouns: Record<Platform, string> = { webex: 'space', slack: 'channel', xmpp: 'room' };
+const placeNouns: Record<Platform, string> = { webex: 'space', slack: 'channel', xmpp: 'room', teams: 'chat' };
 
 /** One place a channel post goes to, and the user on whose behalf the hub posts there. */
 interface Destination {

@@ -6,10 +6,11 @@ import { capabilityFeatures, featureLabels, type PlatformCapabilities, type Show
 import { platformNames } from '../core/platform.js';
 import { slackCapabilities } from '../connectors/slack/capabilities.js';
 import { webexCapabilities } from '../connectors/webex/capabilities.js';
+import { teamsCapabilities } from '../connectors/teams/capabilities.js';
 import { xmppCapabilities } from '../connectors/xmpp/capabilities.js';
 
 /** One line per platform, as the registry has one line per connector. */
-export const platformCapabilities: PlatformCapabilities[] = [webexCapabilities, slackCapabilities, xmppCapabilities];
+export const platformCapabilities: PlatformCapabilities[] = [webexCapabilities, slackCapabilities, xmppCapabilities, teamsCapabilities];
 
 function cell(from: PlatformCapabilities, to: PlatformCapabilities, feature: (typeof capabilityFeatures)[number]): string {
   const sends = from.sends[feature];

@@ -5,6 +5,7 @@ import { z } from 'zod';
 
 import { dnsDomain } from '../connectors/shared/config.js';
 import { slackConfigSchema } from '../connectors/slack/config.js';
+import { teamsConfigSchema } from '../connectors/teams/config.js';
 import { webexConfigSchema } from '../connectors/webex/config.js';
 import { xmppConfigSchema } from '../connectors/xmpp/config.js';
 import { orgPolicySchema } from '../policy/model.js';
@@ -146,6 +147,7 @@ export const connectionSchema = z.discriminatedUnion('platform', [
   z.object({ ...connectionBase, platform: z.literal('webex'), webex: webexConfigSchema }).strict(),
   z.object({ ...connectionBase, platform: z.literal('slack'), slack: slackConfigSchema }).strict(),
   z.object({ ...connectionBase, platform: z.literal('xmpp'), xmpp: xmppConfigSchema }).strict(),
+  z.object({ ...connectionBase, platform: z.literal('teams'), teams: teamsConfigSchema }).strict(),
 ]);
 
 export const configSchema = z

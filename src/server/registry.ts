@@ -3,6 +3,7 @@
 import type { Connector } from '../core/connector.js';
 import type { ConnectionId } from '../core/ids.js';
 import { SlackConnector } from '../connectors/slack/connector.js';
+import { TeamsConnector } from '../connectors/teams/connector.js';
 import { WebexConnector } from '../connectors/webex/connector.js';
 import { XmppConnector } from '../connectors/xmpp/connector.js';
 import type { ResolvedConfig } from './config.js';
@@ -17,5 +18,7 @@ export function createConnector(connection: ResolvedConnection): Connector {
       return new SlackConnector(connection.id as ConnectionId, connection.slack);
     case 'xmpp':
       return new XmppConnector(connection.id as ConnectionId, connection.xmpp);
+    case 'teams':
+      return new TeamsConnector(connection.id as ConnectionId, connection.teams);
   }
 }

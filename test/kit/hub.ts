@@ -41,6 +41,7 @@ export async function startTestHub(options: Partial<WorldOptions> = {}, hubOptio
   });
   const hub = await startHub(world.config(), createLogger('debug', sink), hubOptions);
   await world.connectSlack(hub.url);
+  world.connectTeams(hub.url);
 
   return {
     world,

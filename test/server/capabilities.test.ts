@@ -9,6 +9,8 @@ import { hostsChannels, showsPresence, showsTyping } from '../../src/core/connec
 import { SlackConnector } from '../../src/connectors/slack/connector.js';
 import { WebexConnector } from '../../src/connectors/webex/connector.js';
 import { XmppConnector } from '../../src/connectors/xmpp/connector.js';
+import { teamsConfigSchema } from '../../src/connectors/teams/config.js';
+import { TeamsConnector } from '../../src/connectors/teams/connector.js';
 import type { ConnectionId } from '../../src/core/ids.js';
 import { capabilityMatrix, platformCapabilities } from '../../src/server/capabilities.js';
 
@@ -27,6 +29,7 @@ test('declarations match the connectors', () => {
       host: '127.0.0.1', port: 1, componentDomain: 'xmpp.hub.example', serverDomain: 'hub.example', secret: 's', maxStanzaBytes: 524288, maxDepth: 64,
       stanzaTimeoutMs: 30000, reconnectMinMs: 1000, reconnectMaxMs: 60000, maxFileBytes: 1, allowPrivateFileUrls: false, uploadService: 'upload.hub.example',
     }),
+    teams: new TeamsConnector(id, teamsConfigSchema.parse({ appId: 'a', appPassword: 'p' }) as ConstructorParameters<typeof TeamsConnector>[1]),
   };
   for (const declared of platformCapabilities) {
     const connector = connectors[declared.platform];

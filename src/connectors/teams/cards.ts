@@ -1,0 +1,33 @@
+// Adaptive Cards (schema 1.5) the bot posts: a contact request with buttons to accept and decline.
+
+import type { PersonCard } from '../../core/events.js';
+import { platformNames } from '../../core/platform.js';
+
+/** A contact request as a card; its buttons send back the command they stand for. */
+export function contactRequestCard(requester: PersonCard, summary: string): Record<string, unknown> {
+  return {
+    contentType: 'application/vnd.microsoft.card.adaptive',
+    content: {
+      type: 'AdaptiveCard',
+      $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+      version: '1.5',
+      body: [
+        { type: 'TextBlock', text: 'Contact request', weight: 'Bolder', size: 'Medium' },
+        {
+          type: 'FactSet',
+          facts: [
+            { title: 'Name', value: requester.displayName },
+            { title: 'Email', value: requester.email },
+            { title: 'Organisation', value: requester.domain },
+            { title: 'Platform', value: platformNames[requester.platform] },
+          ],
+        },
+        { type: 'TextBlock', text: summary, wrap: true },
+      ],
+      actions: [
+        { type: 'Action.Submit', title: 'Accept', data: { parleyAction: 'accept', email: requester.email } },
+        { type: 'Action.Submit', title: 'Decline', data: { parleyAction: 'decline', email: requester.email } },
+      ],
+    },
+  };
+}

@@ -1,0 +1,539 @@
+// The Microsoft Teams connector: the Parley bot in a Teams app, reached through the Bot
+// Framework. Every user has one 1:1 conversation with the bot; it carries the bot's
+// commands and every external contact's messages, each named after its sender. A user's own
+// message goes to the contact whose message they reply to, the contact they chose with
+// `chat <email>`, or their only contact.
+
+import { randomUUID } from 'node:crypto';
+
+import type { Logger } from 'pino';
+
+import { commandNames } from '../../bot/commands.js';
+import { hubText, proxyDisplayName } from '../../bot/render.js';
+import type {
+  Connector,
+  ConnectorContext,
+  ConnectorState,
+  Delivery,
+  FileContent,
+  FileSource,
+  InboundRoute,
+  PlatformPerson,
+  RawRequest,
+  RawResponse,
+  SendResult,
+  TypingSink,
+} from '../../core/connector.js';
+import { NotPassedOnError, ParleyError, PayloadInvalidError, PlatformRejectedError, PlatformUnavailableError } from '../../core/errors.js';
+import type { CanonicalEvent, FileEvent, FileRef, InboundEvent, UserRef } from '../../core/events.js';
+import type { ConnectionId, EventId, PlatformConversationId, PlatformMessageId, PlatformUserId } from '../../core/ids.js';
+import type { RichText } from '../../core/richtext.js';
+import { parseMarkdown } from '../../formats/markdown.js';
+import { parsePlain } from '../../formats/plain.js';
+import { splitRich } from '../../formats/split.js';
+import { renderWebexMarkdown } from '../../formats/webex.js';
+import { downloadFromUserUrl } from '../shared/files.js';
+import { splitText, utf8Bytes } from '../shared/http.js';
+import { ConnectorApi } from './api.js';
+import { ActivityAuthenticator } from './auth.js';
+import type { TeamsConfig } from './config.js';
+import { ConversationPacer } from './pace.js';
+import { activitySchema, type Activity } from './activity.js';
+import { contactRequestCard } from './cards.js';
+import { TokenClient } from './token.js';
+
+type Settings = Omit<TeamsConfig, 'appPassword'> & { appPassword: string };
+
+/** Activities are a few kilobytes; Teams caps messages near 100 KB. */
+const requestBodyLimit = 512 * 1024;
+/** Longest a post waits for the conversation's rate limit before the worker reschedules it. */
+const maxPaceWaitMs = 10_000;
+
+/** Teams reaction types and the emoji each one shows. */
+const teamsReactions: Record<string, string> = { like: '👍', heart: '❤️', laugh: '😆', surprised: '😮', sad: '😢', angry: '😠' };
+
+/** Where the hub speaks with one Teams user. */
+interface Conversation {
+  id: string;
+  serviceUrl: string;
+  tenantId?: string;
+}
+
+export class TeamsConnector implements Connector, FileSource, TypingSink {
+  readonly platform = 'teams' as const;
+  readonly showsTyping = true as const;
+  private readonly auth: ActivityAuthenticator;
+  private readonly tokens: TokenClient;
+  private readonly api: ConnectorApi;
+  private readonly pacer = new ConversationPacer();
+  private readonly lastTyping = new Map<string, number>();
+  private context: ConnectorContext | undefined;
+  private logger: Logger | undefined;
+  private current: ConnectorState = { status: 'starting', since: new Date().toISOString() };
+
+  constructor(
+    readonly connectionId: ConnectionId,
+    private readonly settings: Settings,
+  ) {
+    this.auth = new ActivityAuthenticator({ appId: settings.appId, openIdMetadataUrl: settings.openIdMetadataUrl });
+    const tokenUrl = settings.tokenUrl ?? `https://login.microsoftonline.com/${settings.tenantId ?? 'botframework.com'}/oauth2/v2.0/token`;
+    this.tokens = new TokenClient({ tokenUrl, appId: settings.appId, appPassword: settings.appPassword });
+    this.api = new ConnectorApi(this.tokens);
+  }
+
+  routes(): InboundRoute[] {
+    return [{ method: 'POST', path: `/hooks/teams/${this.connectionId}`, bodyLimit: requestBodyLimit, handle: (request) => this.handle(request) }];
+  }
+
+  async start(context: ConnectorContext): Promise<void> {
+    this.context = context;
+    this.logger = context.logger;
+    try {
+      await this.tokens.get();
+      this.setState('connected');
+    } catch (error) {
+      this.setState('failed', error instanceof PlatformRejectedError ? 'auth_failed' : 'unreachable');
+      context.logger.error({ err: error }, 'Teams app credentials were not accepted; check teams.appId and teams.appPassword.');
+    }
+  }
+
+  /** Gets a token for the app, which checks its credentials. */
+  async check(): Promise<void> {
+    this.tokens.reset();
+    await this.tokens.get();
+  }
+
+  async stop(): Promise<void> {
+    this.setState('stopped');
+  }
+
+  state(): ConnectorState {
+    return this.current;
+  }
+
+  private setState(status: ConnectorState['status'], code?: string): void {
+    this.current = { status, ...(code ? { code } : {}), since: new Date().toISOString() };
+    this.logger?.info({ status, code }, 'Teams connection state changed.');
+  }
+
+  private async handle(request: RawRequest): Promise<RawResponse> {
+    let activity: Activity;
+    try {
+      let json: unknown;
+      try {
+        json = JSON.parse(request.rawBody.toString('utf8'));
+      } catch (error) {
+        throw new PayloadInvalidError('Teams activity is not JSON.', { cause: error });
+      }
+      const parsed = activitySchema.safeParse(json);
+      // The token is checked before anything in the body is used; a body that does not parse is refused either way.
+      const claimed = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
+      await this.auth.verify(request.headers.authorization, { channelId: claimed.channelId, serviceUrl: claimed.serviceUrl });
+      if (!parsed.success) throw new PayloadInvalidError(`Teams activity is missing or has an invalid field ${parsed.error.issues[0]?.path.join('.') ?? ''}.`);
+      activity = parsed.data;
+    } catch (error) {
+      const status = error instanceof ParleyError ? error.status : 500;
+      this.logger?.warn({ err: error, connection: this.connectionId, status }, 'Teams activity rejected.');
+      return { status, body: { error: error instanceof ParleyError ? error.code : 'internal_error' } };
+    }
+
+    try {
+      const body = await this.process(activity);
+      return { status: 200, ...(body ? { body } : {}) };
+    } catch (error) {
+      const status = error instanceof ParleyError && error.status < 500 ? error.status : 503;
+      this.logger?.warn({ err: error, connection: this.connectionId, status }, 'Teams activity could not be processed; the channel will send it again.');
+      return { status, body: { error: error instanceof ParleyError ? error.code : 'internal_error' } };
+    }
+  }
+
+  /** Handles one authenticated activity; returns the body of an invoke response. */
+  private async process(activity: Activity): Promise<Record<string, unknown> | undefined> {
+    if (activity.conversation.conversationType !== undefined && activity.conversation.conversationType !== 'personal') {
+      this.logger?.info({ connection: this.connectionId }, 'Teams activity from a group chat or channel; the bot works in 1:1 chats only.');
+      return undefined;
+    }
+    const userId = activity.from.id;
+    const conversation: Conversation = {
+      id: activity.conversation.id,
+      serviceUrl: activity.serviceUrl,
+      ...(activity.channelData?.tenant?.id ? { tenantId: activity.channelData.tenant.id } : {}),
+    };
+    // Replies go only to service URLs seen on authenticated activities.
+    await this.context!.setState(`conversation:${userId}`, JSON.stringify(conversation));
+    const from = await this.userRef(activity, conversation);
+    const eventId = `${activity.type}:${activity.id ?? randomUUID()}`;
+    const base = { id: randomUUID() as EventId, occurredAt: activity.timestamp ?? new Date().toISOString(), from };
+
+    switch (activity.type) {
+      case 'conversationUpdate':
+        return undefined;
+      case 'message':
+        return this.onMessage(activity, conversation, from, eventId, base);
+      case 'invoke':
+        return this.onInvoke(activity, conversation, from, eventId, base);
+      case 'messageUpdate': {
+        const target = await this.contactOf(conversation, userId, activity.id);
+        if (!target || !activity.id) return undefined;
+        await this.receive(eventId, target, { ...base, kind: 'message_edit', messageId: messageKey(conversation.id, activity.id), body: this.parse(activity) });
+        return undefined;
+      }
+      case 'messageDelete': {
+        const target = await this.contactOf(conversation, userId, activity.id);
+        if (!target || !activity.id) return undefined;
+        await this.receive(eventId, target, { ...base, kind: 'message_delete', messageId: messageKey(conversation.id, activity.id) });
+        return undefined;
+      }
+      case 'messageReaction': {
+        const target = await this.contactOf(conversation, userId, activity.replyToId);
+        if (!target || !activity.replyToId) return undefined;
+        const events: InboundEvent[] = [];
+        for (const [action, list] of [['added', activity.reactionsAdded], ['removed', activity.reactionsRemoved]] as const) {
+          for (const [i, reaction] of (list ?? []).entries()) {
+            const emoji = teamsReactions[reaction.type] ?? (/^\p{Extended_Pictographic}/u.test(reaction.type) ? reaction.type : undefined);
+            if (!emoji) continue;
+            events.push({
+              platformEventId: `${eventId}:${action}:${i}`,
+              target,
+              event: { ...base, id: randomUUID() as EventId, kind: 'reaction', messageId: messageKey(conversation.id, activity.replyToId), emoji, action },
+            });
+          }
+        }
+        if (events.length > 0) await this.context!.receive(events);
+        return undefined;
+      }
+      case 'typing': {
+        const target = await this.selected(conversation, userId);
+        if (target) await this.receive(eventId, target, { ...base, kind: 'typing', state: 'started' });
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private async onMessage(
+    activity: Activity,
+    conversation: Conversation,
+    from: UserRef,
+    eventId: string,
+    base: { id: EventId; occurredAt: string; from: UserRef },
+  ): Promise<undefined> {
+    const userId = activity.from.id;
+    // An Adaptive Card button (Action.Submit) arrives as a message whose value names the action.
+    const submitted = cardAction(activity.value);
+    if (submitted) {
+      await this.receive(eventId, { kind: 'bot' }, { ...base, kind: 'message', messageId: messageKey(conversation.id, activity.id ?? randomUUID()), body: parsePlain(submitted) });
+      return undefined;
+    }
+    const text = stripMentions(activity.text ?? '').trim();
+    const chosen = /^chat\s+(\S+@\S+)$/i.exec(text);
+    if (chosen) {
+      await this.choose(conversation, userId, chosen[1]!.toLowerCase());
+      return undefined;
+    }
+
+    const files = (activity.attachments ?? []).filter((a) => a.contentType === 'application/vnd.microsoft.teams.file.download.info');
+    const replied = activity.replyToId ? await this.context!.getState(`sent:${conversation.id}:${activity.replyToId}`) : undefined;
+    let target: InboundEvent['target'] | undefined;
+    if (replied) {
+      await this.context!.setState(`selected:${userId}`, replied);
+      target = proxyTarget(conversation.id, replied);
+    } else if (files.length === 0 && isCommand(text)) {
+      target = { kind: 'bot' };
+    } else {
+      target = await this.selected(conversation, userId);
+    }
+    if (!target) {
+      const contacts = await this.contactsOf(conversation.id);
+      if (contacts.length === 0) {
+        target = { kind: 'bot' };
+      } else {
+        await this.post(conversation, {
+          type: 'message',
+          text: 'You have several contacts here. Reply to one of their messages to answer them, or send "chat <email>" to choose who your messages go to.',
+        });
+        return undefined;
+      }
+    }
+
+    const messageId = messageKey(conversation.id, activity.id ?? randomUUID());
+    if (files.length > 0 && target.kind === 'proxy') {
+      const file: FileEvent = {
+        ...base,
+        kind: 'file',
+        messageId,
+        files: files.map((f) => ({
+          connectionId: this.connectionId,
+          handle: String((f.content as { downloadUrl?: unknown } | undefined)?.downloadUrl ?? ''),
+          ...(f.name ? { name: f.name } : {}),
+        })),
+        ...(text !== '' ? { body: this.parse(activity) } : {}),
+      };
+      await this.receive(eventId, target, file);
+      return undefined;
+    }
+    await this.receive(eventId, target, { ...base, kind: 'message', messageId, body: this.parse(activity) });
+    return undefined;
+  }
+
+  private async onInvoke(
+    activity: Activity,
+    conversation: Conversation,
+    _from: UserRef,
+    eventId: string,
+    base: { id: EventId; occurredAt: string; from: UserRef },
+  ): Promise<Record<string, unknown>> {
+    if (activity.name === 'adaptiveCard/action') {
+      const submitted = cardAction((activity.value as { action?: { data?: unknown } } | undefined)?.action?.data);
+      if (submitted) {
+        await this.receive(eventId, { kind: 'bot' }, { ...base, kind: 'message', messageId: messageKey(conversation.id, activity.id ?? randomUUID()), body: parsePlain(submitted) });
+      }
+      return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: submitted ? 'Sent.' : 'This button is not one of Parley\'s.' };
+    }
+    return { status: 200 };
+  }
+
+  private async receive(platformEventId: string, target: InboundEvent['target'], event: CanonicalEvent): Promise<void> {
+    await this.context!.receive([{ platformEventId, target, event }]);
+  }
+
+  /** The message as the hub's tree: markdown when Teams sent markdown, the text otherwise. */
+  private parse(activity: Activity): RichText {
+    const text = stripMentions(activity.text ?? '');
+    return activity.textFormat === 'markdown' ? parseMarkdown(text) : parsePlain(text);
+  }
+
+  /** The sender as the hub knows them, with the email Teams keeps for them (read once, then stored). */
+  private async userRef(activity: Activity, conversation: Conversation): Promise<UserRef> {
+    const userId = activity.from.id;
+    const key = `user:${userId}`;
+    let known = JSON.parse((await this.context!.getState(key)) ?? 'null') as { email?: string; name?: string } | null;
+    if (!known) {
+      try {
+        const member = (await this.api.call(conversation.serviceUrl, 'GET members/{id}', (client) =>
+          client.conversations.getConversationMember(conversation.id, userId),
+        )) as { name?: string; email?: string; userPrincipalName?: string };
+        const email = (member.email ?? member.userPrincipalName)?.toLowerCase();
+        known = { ...(email ? { email } : {}), ...(member.name ? { name: member.name } : {}) };
+        await this.context!.setState(key, JSON.stringify(known));
+        if (email) await this.context!.setState(`email:${email}`, JSON.stringify({ userId, name: known.name }));
+      } catch (error) {
+        this.logger?.warn({ err: error, platform_user: userId }, 'Reading a Teams member failed; continuing without the email.');
+        known = {};
+      }
+    }
+    const name = known.name ?? activity.from.name;
+    return {
+      platform: 'teams',
+      connectionId: this.connectionId,
+      platformUserId: userId as PlatformUserId,
+      ...(known.email ? { email: known.email } : {}),
+      ...(name ? { displayName: name } : {}),
+    };
+  }
+
+  /** The contacts a user's conversation carries, by email, from the proxies the hub stored. */
+  private async contactsOf(conversationId: string): Promise<string[]> {
+    const prefix = `${conversationId}#`;
+    return (await this.context!.listProxies()).map((p) => p.conversationId as string).filter((c) => c.startsWith(prefix)).map((c) => c.slice(prefix.length));
+  }
+
+  /** The contact a user's messages go to: the one they chose, else their only contact. */
+  private async selected(conversation: Conversation, userId: string): Promise<InboundEvent['target'] | undefined> {
+    const chosen = await this.context!.getState(`selected:${userId}`);
+    if (chosen) return proxyTarget(conversation.id, chosen);
+    const contacts = await this.contactsOf(conversation.id);
+    return contacts.length === 1 ? proxyTarget(conversation.id, contacts[0]!) : undefined;
+  }
+
+  /** The contact a message in the conversation belongs to: the one it was sent to or came from. */
+  private async contactOf(conversation: Conversation, userId: string, activityId: string | undefined): Promise<InboundEvent['target'] | undefined> {
+    const known = activityId ? await this.context!.getState(`sent:${conversation.id}:${activityId}`) : undefined;
+    return known ? proxyTarget(conversation.id, known) : this.selected(conversation, userId);
+  }
+
+  private async choose(conversation: Conversation, userId: string, email: string): Promise<void> {
+    const contacts = await this.contactsOf(conversation.id);
+    if (!contacts.includes(email)) {
+      await this.post(conversation, { type: 'message', text: `${email} is not one of your contacts here. Send "contacts" to see them.` });
+      return;
+    }
+    await this.context!.setState(`selected:${userId}`, email);
+    await this.post(conversation, { type: 'message', text: `Your messages now go to ${email}, until you reply to another contact's message or choose again.` });
+  }
+
+  /**
+   * Finds a Teams user by email among those who installed the app; Teams offers bots no
+   * directory search without Microsoft Graph permissions.
+   */
+  async findPersonByEmail(email: string): Promise<PlatformPerson | undefined> {
+    const known = JSON.parse((await this.context?.getState(`email:${email.toLowerCase()}`)) ?? 'null') as { userId: string; name?: string } | null;
+    if (!known) return undefined;
+    const displayName = known.name ?? email;
+    return {
+      ref: { platform: 'teams', connectionId: this.connectionId, platformUserId: known.userId as PlatformUserId, email: email.toLowerCase(), displayName },
+      displayName,
+      email: email.toLowerCase(),
+    };
+  }
+
+  async openFile(ref: FileRef, signal: AbortSignal): Promise<Omit<FileContent, 'size' | 'name'> & { size?: number; name?: string }> {
+    return downloadFromUserUrl(ref.handle, { allowPrivate: this.settings.allowPrivateFileUrls, signal, where: 'Teams file download' });
+  }
+
+  async send(delivery: Delivery): Promise<SendResult> {
+    const event = delivery.event;
+    const sender = delivery.sender;
+    if (delivery.channel) throw new PlatformRejectedError('unsupported', 'Teams does not take part in shared channels through Parley yet.');
+    if (sender.kind === 'member') throw new PlatformRejectedError('no_conversation', 'A channel member can only post into a shared channel.');
+    const conversation = await this.conversationWith(delivery.recipient.platformUserId);
+    const contactEmail = sender.kind === 'proxy' ? sender.person.email : undefined;
+    const binding =
+      sender.kind === 'proxy' && !sender.binding
+        ? { contactId: sender.contactId, conversationId: `${conversation.id}#${sender.person.email}` as PlatformConversationId, data: {} }
+        : undefined;
+    const done = (ids: PlatformMessageId[]): SendResult => ({ messageIds: ids, ...(binding ? { binding } : {}) });
+
+    switch (event.kind) {
+      case 'typing': {
+        // Teams shows a typing indicator for about 3 s; more often than that adds nothing.
+        const last = this.lastTyping.get(conversation.id) ?? 0;
+        if (event.state !== 'started' || Date.now() - last < this.settings.typingIntervalSeconds * 1000) return done([]);
+        this.lastTyping.set(conversation.id, Date.now());
+        await this.post(conversation, { type: 'typing' });
+        return done([]);
+      }
+      case 'message_edit': {
+        const [, activityId] = splitKey(event.messageId);
+        const label = sender.kind === 'proxy' ? proxyDisplayName(sender) : undefined;
+        const text = this.render(event.body, label);
+        await this.paced(conversation, () =>
+          this.api.call(conversation.serviceUrl, 'PUT activities/{id}', (client) =>
+            client.conversations.updateActivity(conversation.id, activityId, { type: 'message', id: activityId, text: text[0] ?? '', textFormat: 'markdown' } as never),
+          ),
+        );
+        return done([]);
+      }
+      case 'message_delete': {
+        const [, activityId] = splitKey(event.messageId);
+        try {
+          await this.api.call(conversation.serviceUrl, 'DELETE activities/{id}', (client) => client.conversations.deleteActivity(conversation.id, activityId));
+        } catch (error) {
+          if (!(error instanceof PlatformRejectedError && error.platformCode === '404')) throw error;
+        }
+        return done([]);
+      }
+      case 'reaction': {
+        // Teams bots cannot react; the reaction shows as a short reply to the message.
+        const [, activityId] = splitKey(event.messageId);
+        const who = sender.kind === 'proxy' ? `**${escapeMarkdownText(proxyDisplayName(sender))}** ` : '';
+        const text = `${who}${event.action === 'added' ? `reacted ${event.emoji}` : `took back the ${event.emoji} reaction`}`;
+        const id = await this.post(conversation, { type: 'message', text, textFormat: 'markdown', replyToId: activityId }, contactEmail);
+        return done([messageKey(conversation.id, id)]);
+      }
+      case 'file':
+        throw new NotPassedOnError('file_unsupported', 'Parley cannot offer files to Teams users yet');
+      case 'message': {
+        const label = sender.kind === 'proxy' ? proxyDisplayName(sender) : undefined;
+        const ids: PlatformMessageId[] = [];
+        for (const text of this.render(event.body, label)) {
+          const id = await this.post(conversation, { type: 'message', text, textFormat: 'markdown', ...(event.replyTo ? { replyToId: splitKey(event.replyTo)[1] } : {}) }, contactEmail);
+          ids.push(messageKey(conversation.id, id));
+        }
+        return done(ids);
+      }
+      case 'contact_request': {
+        const id = await this.post(conversation, {
+          type: 'message',
+          text: hubText(event, sender) ?? '',
+          attachments: [contactRequestCard(event.requester, hubText(event, sender) ?? '')],
+        });
+        return done([messageKey(conversation.id, id)]);
+      }
+      default: {
+        const text = hubText(event, sender);
+        if (text === undefined) return done([]);
+        const ids: PlatformMessageId[] = [];
+        for (const part of splitText(text, this.settings.maxMessageBytes, utf8Bytes)) {
+          const id = await this.post(conversation, { type: 'message', text: part, textFormat: 'plain' }, contactEmail);
+          ids.push(messageKey(conversation.id, id));
+        }
+        return done(ids);
+      }
+    }
+  }
+
+  /** Renders a message as markdown parts within the size limit; a contact's name goes in front of the first. */
+  private render(body: RichText, label: string | undefined): string[] {
+    const lead = label ? `**${escapeMarkdownText(label)}:** ` : '';
+    const limit = this.settings.maxMessageBytes - utf8Bytes(lead);
+    const parts = splitRich(body, { size: (part) => utf8Bytes(renderWebexMarkdown(part)), limit }).map((part) => renderWebexMarkdown(part));
+    return parts.map((part, i) => (i === 0 ? `${lead}${part}` : part));
+  }
+
+  /** Posts an activity, paced within the conversation's rate limits; notes which contact it was for. */
+  private async post(conversation: Conversation, activity: Record<string, unknown>, contactEmail?: string): Promise<string> {
+    const result = await this.paced(conversation, () =>
+      this.api.call(conversation.serviceUrl, 'POST activities', (client) => client.conversations.sendToConversation(conversation.id, activity as never)),
+    );
+    const id = result.id ?? '';
+    if (contactEmail && id) await this.context!.setState(`sent:${conversation.id}:${id}`, contactEmail);
+    return id;
+  }
+
+  private async paced<T>(conversation: Conversation, work: () => Promise<T>): Promise<T> {
+    const wait = this.pacer.delay(conversation.id);
+    if (wait > maxPaceWaitMs) throw new PlatformUnavailableError('Teams conversation is at its rate limit.', wait);
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    this.pacer.record(conversation.id);
+    return work();
+  }
+
+  /**
+   * The 1:1 conversation with a user: the one their activities came from, or one the hub
+   * creates at the service URL their tenant's activities came from.
+   */
+  private async conversationWith(userId: string): Promise<Conversation> {
+    const known = await this.context!.getState(`conversation:${userId}`);
+    if (known) return JSON.parse(known) as Conversation;
+    throw new PlatformRejectedError('no_conversation', 'The Teams user has not installed the Parley app, so the bot cannot write to them.');
+  }
+}
+
+/** The hub's key for a Teams message: the conversation and the activity id. */
+function messageKey(conversationId: string, activityId: string): PlatformMessageId {
+  return `${conversationId}|${activityId}` as PlatformMessageId;
+}
+
+function splitKey(key: string): [string, string] {
+  const at = key.lastIndexOf('|');
+  return [key.slice(0, at), key.slice(at + 1)];
+}
+
+function proxyTarget(conversationId: string, email: string): InboundEvent['target'] {
+  return { kind: 'proxy', conversationId: `${conversationId}#${email}` as PlatformConversationId };
+}
+
+/** Removes `<at>Name</at>` mentions of the bot, which Teams puts in the text of a message to it. */
+function stripMentions(text: string): string {
+  return text.replace(/<at>[^<]{0,200}<\/at>/g, '').replace(/\s{2,}/g, ' ');
+}
+
+function isCommand(text: string): boolean {
+  const first = text.split(/\s+/, 1)[0]?.toLowerCase().replace(/^\//, '') ?? '';
+  return (commandNames as readonly string[]).includes(first);
+}
+
+/** The command an Adaptive Card button stands for, from the data Parley put on it. */
+function cardAction(value: unknown): string | undefined {
+  const data = value as { parleyAction?: unknown; email?: unknown } | undefined;
+  if (!data || (data.parleyAction !== 'accept' && data.parleyAction !== 'decline')) return undefined;
+  if (typeof data.email !== 'string' || !/^[^\s@]{1,64}@[^\s@]{1,253}$/.test(data.email)) return undefined;
+  return `${data.parleyAction} ${data.email}`;
+}
+
+function escapeMarkdownText(text: string): string {
+  return text.replace(/[\\`*_~[\]<>#|]/g, (c) => `\\${c}`);
+}
+

@@ -1,0 +1,200 @@
+// Microsoft Teams users chat with Webex and Slack users through the Teams simulator: the
+// Bot Framework's signed activities in, Bot Connector calls out.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import Database from 'better-sqlite3';
+import contentDisposition from 'content-disposition';
+
+import type { TeamsSimulator } from '../../sim/teams/index.js';
+import { connectAliceAndBob, type AliceAndBob } from '../kit/contacts.js';
+import { startTestHub, type TestHub } from '../kit/hub.js';
+import { waitFor } from '../kit/wait.js';
+
+describe('Teams users chat with Webex and Slack', () => {
+  let t: TestHub;
+  let teams: TeamsSimulator;
+  let pair: AliceAndBob;
+  let aliceRoom = '';
+  const ivy = 'ivy@hooli.example';
+
+  before(async () => {
+    t = await startTestHub({ teams: {}, delivery: { maxAttempts: 20 } });
+    teams = t.world.teams!;
+    pair = await connectAliceAndBob(t.world);
+    teams.installApp(ivy);
+    await teams.settle();
+  });
+  after(() => t.stop());
+
+  const ivyGot = () => teams.botMessages(ivy).filter((m) => !m.deleted);
+
+  test('invite from Webex shows a card', async () => {
+    const { webex, people } = t.world;
+    await webex.actAs(people.alice.token).sendMessage({ toPersonEmail: people.webexBot.email, text: `invite ${ivy}` });
+    const card = await waitFor('contact request card', () => ivyGot().find((m) => m.attachments.some((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')));
+    assert.match(card.text ?? '', /Alice Anders \(alice@acme\.example, Webex\) wants to connect/);
+  });
+
+  test('the accept button connects', async () => {
+    const { webex, people } = t.world;
+    teams.sendMessage(ivy, '', { value: { parleyAction: 'accept', email: 'alice@acme.example' } });
+    const greeting = await waitFor('proxy greeting in Webex', () =>
+      webex.inbox(people.alice.id).find((m) => m.personId !== people.webexBot.id && m.text?.includes('Ivy Ito')),
+    );
+    aliceRoom = greeting.roomId;
+    assert.match(greeting.text ?? '', /is now your contact/);
+  });
+
+  test('messages cross both ways', async () => {
+    const { webex, people } = t.world;
+    await webex.actAs(people.alice.token).sendMessage({ roomId: aliceRoom, markdown: 'Draft is **ready**' });
+    const post = await waitFor('message in Teams', () => ivyGot().find((m) => m.text?.includes('Draft is')));
+    assert.equal(post.text, '**Alice Anders (acme.example):** Draft is **ready**');
+
+    teams.sendMessage(ivy, 'Thanks, reading it now');
+    const reply = await waitFor('reply in Webex', () => webex.messagesIn(aliceRoom).find((m) => m.text === 'Thanks, reading it now'));
+    assert.notEqual(reply.personId, people.webexBot.id);
+  });
+
+  test('edits and deletes reach Webex', async () => {
+    const { webex } = t.world;
+    const id = teams.sendMessage(ivy, 'Meet at 3');
+    const copy = await waitFor('message in Webex', () => webex.messagesIn(aliceRoom).find((m) => m.text === 'Meet at 3'));
+    teams.editMessage(ivy, id, 'Meet at 4');
+    await waitFor('edit in Webex', () => webex.messagesIn(aliceRoom).find((m) => m.id === copy.id && m.text === 'Meet at 4'));
+    teams.deleteMessage(ivy, id);
+    await waitFor('deletion in Webex', () => (webex.messagesIn(aliceRoom).some((m) => m.id === copy.id) ? undefined : true));
+  });
+
+  test('a Teams reaction reaches Webex', async () => {
+    const { webex } = t.world;
+    const post = ivyGot().find((m) => m.text?.includes('Draft is'))!;
+    teams.react(ivy, post.id, 'like', 'added');
+    const reply = await waitFor('reaction in Webex', () => webex.messagesIn(aliceRoom).find((m) => m.text === 'reacted 👍'));
+    const original = webex.messagesIn(aliceRoom).find((m) => m.text?.includes('Draft is'))!;
+    assert.equal(reply.parentId, original.id);
+  });
+
+  test('a Teams file reaches Webex', async () => {
+    const { webex, people } = t.world;
+    teams.sendFile(ivy, { name: 'Roadmap 2027.pdf', bytes: Buffer.from('%PDF roadmap'), contentType: 'application/pdf' });
+    const posted = await waitFor('file in Webex', () => webex.messagesIn(aliceRoom).find((m) => (m.files?.length ?? 0) > 0));
+    const content = await webex.actAs(people.alice.token).downloadContent(posted.files![0]!);
+    assert.equal(contentDisposition.parse(content.headers['content-disposition']!).parameters.filename, 'Roadmap 2027.pdf');
+  });
+
+  test('a file to Teams is refused', async () => {
+    const { webex, people } = t.world;
+    await webex.actAs(people.alice.token).sendFile({ roomId: aliceRoom, file: { name: 'plan.txt', mediaType: 'text/plain', bytes: Buffer.from('plan') } });
+    const notice = await waitFor('notice to Alice', () =>
+      webex.inbox(people.alice.id).find((m) => m.personId === people.webexBot.id && m.text?.includes('Your file was not delivered')),
+    );
+    assert.match(notice.text ?? '', /cannot offer files to Teams users yet/);
+  });
+
+  test('a forged activity is refused', async () => {
+    const before = t.world.webex.messagesIn(aliceRoom).length;
+    const token = await teams.signToken({ aud: 'another-bot' });
+    const conversationId = teams.conversationId(ivy)!;
+    const user = teams.user(ivy);
+    const response = await fetch(`${t.hub.url}/hooks/teams/hooli-teams`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'message',
+        id: 'forged-1',
+        channelId: 'msteams',
+        serviceUrl: teams.serviceUrl,
+        from: { id: user.id, name: 'Ivy Ito' },
+        conversation: { id: conversationId, conversationType: 'personal' },
+        text: 'forged',
+      }),
+    });
+    assert.equal(response.status, 401);
+    await t.hub.worker.drained();
+    assert.equal(t.world.webex.messagesIn(aliceRoom).length, before);
+  });
+
+  test('a second contact needs a choice', async () => {
+    const { slack, people } = t.world;
+    await slack.postAsUser(people.bob.id, pair.bobIm, `invite ${ivy}`);
+    await waitFor('second card', () => ivyGot().find((m) => m.text?.includes('Bob Builder')));
+    teams.sendMessage(ivy, 'accept bob@globex.example');
+    await waitFor('greeting in Slack', () => slack.inbox(people.bob.id).find((m) => m.username === 'Ivy Ito (hooli.example)'));
+    await waitFor('greeting in Teams', () => ivyGot().find((m) => m.text?.includes('Bob Builder (bob@globex.example) on Slack is now your contact')));
+
+    teams.sendMessage(ivy, 'Who gets this?');
+    const prompt = await waitFor('choice prompt', () => ivyGot().find((m) => m.text?.includes('several contacts')));
+    assert.match(prompt.text ?? '', /chat <email>/);
+  });
+
+  test('a reply goes to its contact', async () => {
+    const { slack, people } = t.world;
+    const channel = slack.inbox(people.bob.id).find((m) => m.username === 'Ivy Ito (hooli.example)')!.channel;
+    await slack.postAsUser(people.bob.id, channel, 'Ping from Globex');
+    const ping = await waitFor('Bob in Teams', () => ivyGot().find((m) => m.text?.includes('Ping from Globex')));
+    teams.sendMessage(ivy, 'Pong to Globex', { replyToId: ping.id });
+    await waitFor('reply in Slack', () => slack.messages(channel).find((m) => m.text === 'Pong to Globex'));
+  });
+
+  test('chat chooses the contact', async () => {
+    const { webex } = t.world;
+    teams.sendMessage(ivy, 'chat alice@acme.example');
+    await waitFor('choice confirmed', () => ivyGot().find((m) => m.text?.startsWith('Your messages now go to alice@acme.example')));
+    teams.sendMessage(ivy, 'Back to Acme');
+    await waitFor('message in Webex', () => webex.messagesIn(aliceRoom).find((m) => m.text === 'Back to Acme'));
+  });
+
+  test('a burst arrives complete and in order', async () => {
+    const { webex, people } = t.world;
+    const alice = webex.actAs(people.alice.token);
+    for (let i = 0; i < 100; i++) await alice.sendMessage({ roomId: aliceRoom, text: `burst ${i}` });
+    const got = await waitFor(
+      '100 messages in Teams',
+      () => {
+        const texts = ivyGot().map((m) => m.text ?? '').filter((x) => x.includes('burst '));
+        return texts.length >= 100 ? texts : undefined;
+      },
+      120_000,
+    );
+    assert.deepEqual(got, Array.from({ length: 100 }, (_, i) => `**Alice Anders (acme.example):** burst ${i}`));
+    // The one dead letter is the file Teams could not take, from the test before.
+    assert.deepEqual((await t.hub.store.listDeadLetters()).map((d) => d.reason), ['platform_rejected:file_unsupported']);
+    assert.equal(teams.stats().rateLimited, 0);
+  });
+});
+
+describe('Teams activities sent twice', () => {
+  let t: TestHub;
+  let teams: TeamsSimulator;
+
+  before(async () => {
+    // The simulator sends an activity again when the hub has not answered within 300 ms.
+    t = await startTestHub({ teams: { resendAfterMs: 300 } });
+    teams = t.world.teams!;
+    teams.installApp('ivy@hooli.example');
+    await teams.settle();
+  });
+  after(() => t.stop());
+
+  test('a resent activity counts once', async () => {
+    const { webex, people } = t.world;
+    await webex.actAs(people.alice.token).sendMessage({ toPersonEmail: people.webexBot.email, text: 'invite ivy@hooli.example' });
+    await waitFor('contact request card', () => teams.botMessages('ivy@hooli.example').find((m) => m.text?.includes('wants to connect')));
+    // Another writer holds the database for a second, so the hub answers the accept late.
+    const blocker = new Database(t.dataPath);
+    blocker.exec('BEGIN IMMEDIATE');
+    teams.sendMessage('ivy@hooli.example', 'accept alice@acme.example');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    blocker.exec('COMMIT');
+    blocker.close();
+    await teams.settle();
+    await t.hub.worker.drained();
+    const accept = teams.deliveries().find((d) => (d.activity as { text?: string }).text === 'accept alice@acme.example')!;
+    assert.ok(accept.attempts.length >= 2, `the simulator sent the accept ${accept.attempts.length} time(s)`);
+    const greetings = webex.inbox(people.alice.id).filter((m) => m.text?.includes('Ivy Ito') && m.text.includes('is now your contact'));
+    assert.equal(greetings.length, 1);
+  });
+});
