@@ -79,7 +79,14 @@ export class AdminService {
   async setSuspended(actor: Actor, email: string, suspended: boolean, now = Date.now()): Promise<UserRecord[]> {
     const users = (await this.store.findUsersByEmail(email)).filter((u) => actor.orgId === undefined || u.orgId === actor.orgId);
     if (users.length === 0) throw new NotFoundError(`No user with the address ${email} in your organisation.`);
+    // A suspended user leaves the shared channels they were invited to; reinstating does not bring them back.
+    const channels = new ChannelRelay(this.store, this.directory);
+    const left = suspended ? await Promise.all(users.filter((u) => u.suspendedAt === null).map((u) => channels.userSuspended(u.id, now))) : [];
     await this.store.transaction(async (repo) => {
+      for (const plan of left) {
+        await plan.apply?.(repo);
+        await repo.enqueue(plan.deliveries.map((d) => outboxRow(d, now)));
+      }
       for (const user of users) {
         // Suspending twice keeps the first time; nothing changes, so nothing is audited.
         if ((user.suspendedAt !== null) === suspended) continue;
@@ -96,6 +103,7 @@ export class AdminService {
         });
       }
     });
+    if (left.some((plan) => plan.deliveries.length > 0)) this.onCommitted();
     return users.map((u) => ({ ...u, suspendedAt: suspended ? (u.suspendedAt ?? now) : null }));
   }
 

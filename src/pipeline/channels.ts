@@ -19,7 +19,7 @@ import type {
   MessageEvent,
   ReactionEvent,
 } from '../core/events.js';
-import type { ChatSessionId, ContactId, EventId, PlatformConversationId } from '../core/ids.js';
+import type { ChatSessionId, ContactId, EventId, PlatformConversationId, UserId } from '../core/ids.js';
 import { platformNames, type Platform } from '../core/platform.js';
 import { renderPlain } from '../formats/plain.js';
 import type { ChannelMemberRecord, ChannelPlaceRecord, ChannelRecord } from '../store/channel-repo.js';
@@ -135,6 +135,11 @@ export class ChannelRelay {
     if (!hostsChannels(connection.connector)) {
       return reply(`Parley cannot share ${platformNames[connection.platform]} ${noun}s yet.`);
     }
+    if (email === sender.email) return reply('You cannot invite yourself. Mention the bot with the address of a contact at another organisation.');
+    // A contact's 1:1 conversation is never shared: its posts belong to that contact alone.
+    if ((await this.store.proxiesByConversation(connection.id, target.conversationId)).length > 0) {
+      return reply(`This ${noun} is your 1:1 chat with a contact, which cannot be shared. Add the Parley bot to a ${noun} with your team and invite ${email} there.`);
+    }
     const place = await this.store.channels.placeOf(connection.id, target.conversationId);
     if (place?.role === 'mirror') {
       const origin = this.directory.connection(place.channel.connectionId);
@@ -199,9 +204,20 @@ export class ChannelRelay {
       invitee: inviteeRef,
       inviter: personCard(sender, connection.platform),
     });
-    // The mirror first, on the invitee's platform; then the invitee's place in the channel itself.
-    plan.deliveries.push(
-      deliveryPayload({
+    // The mirror first, on the invitee's platform. Only once it exists does the invitee take
+    // their place in the channel itself, so a mirror that cannot be made leaves no trace there.
+    const joinOrigin = deliveryPayload({
+        recipient: senderRef,
+        recipientUserId: sender.id,
+        sender: { kind: 'proxy', contactId: contact.id, person: personCard(invitee, inviteeConnection.platform) },
+        sessionId: channel.id,
+        channel: { channelId: channel.id, role: 'origin', title, conversationId: channel.conversationId, data: {} },
+        event: invitation(newEventId()),
+        origin: { userId: sender.id, ref: senderRef },
+        metadata: this.metadataFor('invite', 'channel_invite', invitee, sender, inviteeConnection, connection, channel.id),
+    });
+    plan.deliveries.push({
+      ...deliveryPayload({
         recipient: inviteeRef,
         recipientUserId: invitee.id,
         sender: { kind: 'proxy', contactId: contact.id, person: personCard(sender, connection.platform) },
@@ -211,17 +227,8 @@ export class ChannelRelay {
         origin: { userId: sender.id, ref: senderRef },
         metadata,
       }),
-      deliveryPayload({
-        recipient: senderRef,
-        recipientUserId: sender.id,
-        sender: { kind: 'proxy', contactId: contact.id, person: personCard(invitee, inviteeConnection.platform) },
-        sessionId: channel.id,
-        channel: { channelId: channel.id, role: 'origin', title, conversationId: channel.conversationId, data: {} },
-        event: invitation(newEventId()),
-        origin: { userId: sender.id, ref: senderRef },
-        metadata: this.metadataFor('invite', 'channel_invite', invitee, sender, inviteeConnection, connection, channel.id),
-      }),
-    );
+      then: [joinOrigin],
+    });
     plan.metadata.push({ ...metadata, at: now, outcome: 'accepted' });
     return plan;
   }
@@ -233,6 +240,20 @@ export class ChannelRelay {
   async contactEnded(contactId: ContactId, now: number): Promise<Plan> {
     const plan = emptyPlan();
     for (const member of await this.store.channels.activeByContact(contactId)) {
+      const [channel, invitee, inviter] = await Promise.all([
+        this.store.channels.get(member.channelId),
+        this.store.getUser(member.userId),
+        this.store.getUser(member.invitedBy),
+      ]);
+      if (channel && invitee && inviter) await this.remove(channel, member, invitee, inviter, now, plan, true);
+    }
+    return plan;
+  }
+
+  /** Takes a suspended user out of every shared channel they were invited to, on both sides. */
+  async userSuspended(userId: UserId, now: number): Promise<Plan> {
+    const plan = emptyPlan();
+    for (const member of await this.store.channels.activeByUser(userId)) {
       const [channel, invitee, inviter] = await Promise.all([
         this.store.channels.get(member.channelId),
         this.store.getUser(member.userId),
@@ -361,11 +382,14 @@ export class ChannelRelay {
     const channel = place.channel;
     const senderRef = userRef(sender, connection.platform);
     const destinations = await this.destinations(connection, sender, place);
-    if (destinations === 'revoked') {
+    if (destinations === 'revoked' || destinations === 'not_member') {
+      this.logger?.info({ session_id: channel.id, reason: destinations }, 'A post in a shared channel was not relayed.');
       if (event.kind === 'message' || event.kind === 'file') {
-        plan.deliveries.push(
-          noticePayload(senderRef, sender.id, 'not_delivered', `Not delivered: you are no longer connected with the people in "${channel.title}", so your posts there do not reach them.`, now, channel.id),
-        );
+        const why =
+          destinations === 'revoked'
+            ? 'you are no longer connected with the people there'
+            : 'only the people invited through Parley take part from this copy. Ask a member of the shared space to invite you';
+        plan.deliveries.push(noticePayload(senderRef, sender.id, 'not_delivered', `Not delivered to "${channel.title}": ${why}.`, now, channel.id));
       }
       return plan;
     }
@@ -422,9 +446,10 @@ export class ChannelRelay {
    * Lists the other places of a channel a post goes to, each with the user the hub posts for.
    * In the channel itself that is the sender's inviter, or else the channel's creator. In a
    * mirror it is the invitee there who is the sender's contact, or else the first invitee.
-   * Returns 'revoked' when the sender is an invitee whose contact has ended.
+   * Returns 'revoked' when the sender is an invitee whose contact has ended, and 'not_member'
+   * for anyone in a mirror who is not an active invitee.
    */
-  private async destinations(connection: ConnectionInfo, sender: UserRecord, place: ChannelPlaceRecord): Promise<Destination[] | 'revoked'> {
+  private async destinations(connection: ConnectionInfo, sender: UserRecord, place: ChannelPlaceRecord): Promise<Destination[] | 'revoked' | 'not_member'> {
     const channel = place.channel;
     const members: Array<{ member: ChannelMemberRecord; user: UserRecord }> = [];
     for (const member of await this.store.channels.members(channel.id)) {
@@ -434,6 +459,8 @@ export class ChannelRelay {
       if (contact?.status === 'active' && user) members.push({ member, user });
     }
     const own = (await this.store.channels.member(channel.id, sender.id)) ?? undefined;
+    // In a mirror only active invitees speak; in the channel itself, every member does.
+    if (place.role === 'mirror' && own?.status !== 'active') return 'not_member';
     if (own && own.status === 'active' && !members.some((m) => m.user.id === sender.id)) return 'revoked';
 
     const destinations: Destination[] = [];

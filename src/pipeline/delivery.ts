@@ -163,6 +163,14 @@ export class DeliveryWorker {
       return;
     }
 
+    // A post queued for a shared channel goes only while its people still take part.
+    const closed = await this.channelClosed(payload);
+    if (closed !== undefined) {
+      log.info({ reason: closed }, 'A queued post to a shared channel may no longer go; moved to the dead letters.');
+      await this.fail(row, payload, closed, log);
+      return;
+    }
+
     const delivery = await this.withBinding(payload, row.attempts + 1);
     const started = Date.now();
     const abort = new AbortController();
@@ -236,10 +244,36 @@ export class DeliveryWorker {
     );
   }
 
+  /**
+   * Returns `channel_member_removed` when a queued post to a shared channel may no longer go:
+   * its mirror has no active invitee left, or its sender was an invitee who is no longer one.
+   */
+  private async channelClosed(payload: OutboxPayload): Promise<string | undefined> {
+    const { delivery } = payload;
+    const place = delivery.channel;
+    if (!place || delivery.event.kind === 'channel_invite' || delivery.event.kind === 'channel_member') return undefined;
+    const active = async (member: { status: string; contactId: Parameters<Store['getContact']>[0] } | undefined) =>
+      member?.status === 'active' && (await this.store.getContact(member.contactId))?.status === 'active';
+    const members = await this.store.channels.members(place.channelId);
+    if (place.role === 'mirror') {
+      let open = false;
+      for (const member of members) {
+        const user = await this.store.getUser(member.userId);
+        if (user?.connectionId === delivery.recipient.connectionId && (await active(member))) open = true;
+      }
+      if (!open) return 'channel_member_removed';
+    }
+    const from = delivery.event.from;
+    const sender = await this.store.findUserByPlatformId(from.connectionId, from.platformUserId);
+    const own = sender ? members.find((m) => m.userId === sender.id) : undefined;
+    if (own && !(await active(own))) return 'channel_member_removed';
+    return undefined;
+  }
+
   /** Returns the rule that denies a relayed delivery now, or undefined when it may go. */
   private async deniedBy(payload: OutboxPayload): Promise<string | undefined> {
     const { delivery } = payload;
-    if (delivery.sender.kind !== 'proxy') return undefined;
+    if (delivery.sender.kind === 'bot') return undefined;
     const from = delivery.event.from;
     const [sender, recipient] = await Promise.all([
       this.store.findUserByPlatformId(from.connectionId, from.platformUserId),
@@ -310,7 +344,9 @@ export class DeliveryWorker {
         );
       }
       await repo.appendMetadata([{ ...payload.metadata, at: now, outcome: 'delivered' }]);
+      if (payload.then) await repo.enqueue(payload.then.map((next) => outboxRow(next, now)));
     });
+    if (payload.then) this.wake();
     this.metrics.delivered(delivery.recipient.platform, delivery.event.kind, (now - row.createdAt) / 1000, row.connectionId);
   }
 
@@ -351,8 +387,15 @@ export class DeliveryWorker {
     const recipient = payload.delivery.recipient;
     const name = recipient.displayName ?? recipient.email ?? 'the recipient';
 
+    const event = payload.delivery.event;
+    // An invitee whose mirror could not be made is not in the channel.
+    const invitee =
+      event.kind === 'channel_invite' && payload.delivery.channel?.role === 'mirror'
+        ? await this.store.findUserByPlatformId(event.invitee.connectionId, event.invitee.platformUserId)
+        : undefined;
     await this.store.transaction(async (repo) => {
       await repo.deadLetter(row, reason, now);
+      if (invitee && payload.delivery.channel) await repo.channels.setMemberStatus(payload.delivery.channel.channelId, invitee.id, 'removed', now);
       await repo.appendMetadata([{ ...payload.metadata, at: now, outcome: 'dead_letter' }]);
       if (origin) {
         const notice = noticePayload(origin.ref, origin.userId, 'not_delivered', explanation ? `${noticeSubject[payload.delivery.event.kind] ?? 'Not delivered'} to ${name}: ${explanation}.` : notDeliveredText(name, payload, reason, row.attempts), now, payload.delivery.sessionId);

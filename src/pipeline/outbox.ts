@@ -16,6 +16,8 @@ export interface OutboxPayload {
   origin?: { userId: UserId; ref: UserRef };
   /** The metadata record written when the delivery completes or fails. */
   metadata: Omit<MetadataInsert, 'at' | 'outcome'>;
+  /** Deliveries queued only once this one has completed, in the same transaction. */
+  then?: OutboxPayload[];
 }
 
 export function newEventId(): EventId {

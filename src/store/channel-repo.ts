@@ -161,6 +161,12 @@ export class ChannelRepo {
     return row ? toMember(row) : undefined;
   }
 
+  /** Lists a user's active memberships as an invitee, for when they are suspended. */
+  async activeByUser(userId: UserId): Promise<ChannelMemberRecord[]> {
+    const rows = await this.db.selectFrom('channel_members').selectAll().where('user_id', '=', userId).where('status', '=', 'active').execute();
+    return rows.map(toMember);
+  }
+
   /** Lists the active memberships whose invitation rests on this contact, for when it ends. */
   async activeByContact(contactId: ContactId): Promise<ChannelMemberRecord[]> {
     const rows = await this.db.selectFrom('channel_members').selectAll().where('contact_id', '=', contactId).where('status', '=', 'active').execute();

@@ -84,7 +84,7 @@ describe('connections through the admin API', () => {
     const path = '/api/v1/orgs/umbrella/connections';
     const cases: Array<[unknown, RegExp]> = [
       [{ id: 'Bad Id', platform: 'slack', credentials: {} }, /^Invalid id: lowercase letters, digits and hyphens/],
-      [{ id: 'u1', platform: 'teams', credentials: {} }, /^Invalid platform: /],
+      [{ id: 'u1', platform: 'sip', credentials: {} }, /^Invalid platform: /],
       [{ id: 'u1', platform: 'slack', settings: { botToken: 'xoxb-leak-1' }, credentials: {} }, /^Invalid settings\.botToken: it is a credential; send it in credentials/],
       [{ id: 'u1', platform: 'slack', credentials: { botToken: 'xoxb-leak-2' } }, /^Invalid credentials: signingSecret is missing/],
       [{ id: 'u1', platform: 'slack', credentials: { botToken: 'xoxb-leak-3', signingSecret: 's', password: 'p' } }, /^Invalid credentials\.password: a slack connection's credentials are botToken, signingSecret/],

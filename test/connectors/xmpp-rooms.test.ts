@@ -13,8 +13,7 @@ import { child, text, x, type XmlElement } from '../../src/connectors/xmpp/xml.j
 
 const domain = 'xmpp.hub.test';
 
-function host() {
-  const state = new Map<string, string>();
+function host(state = new Map<string, string>()) {
   const sent: XmlElement[] = [];
   const context = { getState: async (key: string) => state.get(key), setState: async (key: string, value: string) => void state.set(key, value) } as unknown as ConnectorContext;
   const rooms = new RoomHost('c' as ConnectionId, domain, () => context, (stanza) => sent.push(stanza), () => undefined);
@@ -34,7 +33,7 @@ function host() {
   };
   const condition = (stanza: XmlElement | undefined) =>
     stanza && child(stanza, 'error')?.children.find((c): c is XmlElement => typeof c !== 'string' && c.name !== 'text')?.name;
-  return { rooms, sent, join, say, condition };
+  return { rooms, sent, join, say, condition, state };
 }
 
 test('a stranger cannot join', async () => {
@@ -72,7 +71,7 @@ test('posts from outside are refused', async () => {
 test('late joiners get the history', async () => {
   const { rooms, sent, join } = host();
   const room = await rooms.admit(undefined, 'Design review', 'erin@partner.test');
-  rooms.post(room, 'd1', 'Mockups are in the folder', 'Carol Chen (acme.example)');
+  await rooms.post(room, 'd1', 'Mockups are in the folder', 'Carol Chen (acme.example)');
   await join(room, 'erin@partner.test/phone', 'Erin');
   const replay = sent.find((s) => text(child(s, 'body') ?? x('none')) === 'Mockups are in the folder');
   assert.ok(replay, 'the kept post is sent to the new member');
@@ -100,4 +99,34 @@ test('posts are echoed and relayed', async () => {
   const events = await say(room, 'erin@partner.test/phone', 'Looks good');
   assert.equal(events[0]?.event.kind, 'message');
   assert.equal(sent.at(-1)?.attrs.from, `${room}/Erin`);
+});
+
+test('a relayed name is refused', async () => {
+  const { rooms, sent, join, condition } = host();
+  const room = await rooms.admit(undefined, 'Design review', 'erin@partner.test');
+  await join(room, 'erin@partner.test/phone', 'Carol Chen (acme.example)');
+  assert.equal(condition(sent.at(-1)), 'not-acceptable');
+});
+
+test('a proxy address is not a room', () => {
+  const { rooms } = host();
+  assert.equal(rooms.isRoom(parseJid(`channel-ops\\40acme.example@${domain}`)!), false);
+  assert.equal(rooms.isRoom(parseJid(`channel-0a1b2c@${domain}`)!), true);
+});
+
+test('post keys name the sender', async () => {
+  const { rooms, join, say } = host();
+  const room = await rooms.admit(undefined, 'Design review', 'erin@partner.test');
+  await join(room, 'erin@partner.test/phone', 'Erin');
+  const [event] = await say(room, 'erin@partner.test/phone', 'Hello');
+  assert.equal((event?.event as { messageId?: string }).messageId, `${room}/erin@partner.test#m1`);
+});
+
+test('occupants survive a restart', async () => {
+  const first = host();
+  const room = await first.rooms.admit(undefined, 'Design review', 'erin@partner.test');
+  await first.join(room, 'erin@partner.test/phone', 'Erin');
+  const second = host(first.state);
+  await second.rooms.post(room, 'd2', 'After the restart', 'Carol Chen (acme.example)');
+  assert.equal(second.sent.at(-1)?.attrs.to, 'erin@partner.test/phone');
 });

@@ -241,3 +241,68 @@ describe('A Slack channel shared with a Webex contact', () => {
     assert.match(reply.text, /does not allow channel invitations/);
   });
 });
+
+describe('Shared channels refuse what they must', () => {
+  let t: TestHub;
+  let pair: AliceAndBob;
+  let space = '';
+  let mirror = '';
+
+  before(async () => {
+    t = await startTestHub();
+    pair = await connectAliceAndBob(t.world);
+  });
+  after(() => t.stop());
+
+  const invite = (roomId: string, email: string) =>
+    t.world.webex.actAs(t.world.people.alice.token).sendMessage({ roomId, markdown: `<@personId:${t.world.people.webexBot.id}|Parley> channel invite ${email}` });
+  const bobIm = () => t.world.slack.inbox(t.world.people.bob.id).filter((m) => m.channel === pair.bobIm);
+
+  test('a 1:1 chat cannot be shared', async () => {
+    const { slack, people, slackApp } = t.world;
+    await slack.postAsUser(people.bob.id, pair.bobChannel, `<@${slackApp.botUserId}> channel invite <mailto:carol@acme.example|carol@acme.example>`);
+    const reply = await waitFor('refusal to Bob', () => bobIm().find((m) => m.text.includes('cannot be shared')));
+    assert.match(reply.text, /1:1 chat with a contact/);
+  });
+
+  test('a failed mirror leaves no member', async () => {
+    const { webex, slack, people } = t.world;
+    const alice = webex.actAs(people.alice.token);
+    space = (await alice.createRoom('Vendor review')).id;
+    await alice.addMember(space, { personId: people.webexBot.id });
+    slack.failNext({ method: 'conversations.create', error: 'restricted_action' });
+    await invite(space, 'bob@globex.example');
+    await waitFor('failure notice to Alice', () => webex.inbox(people.alice.id).find((m) => m.personId === people.webexBot.id && m.text?.includes('restricted_action')));
+    await t.hub.worker.drained();
+    assert.equal(webex.messagesIn(space).filter((m) => m.text?.includes('now takes part')).length, 0);
+
+    await invite(space, 'bob@globex.example');
+    const intro = await waitFor('mirror on the second try', () => slack.inbox(people.bob.id).find((m) => m.text.includes('added you to "Vendor review"')));
+    mirror = intro.channel;
+  });
+
+  test('uninvited mirror posts are refused', async () => {
+    const { webex, slack, people } = t.world;
+    slack.join(mirror, people.dana.id);
+    await slack.postAsUser(people.dana.id, mirror, 'Dana was never invited');
+    const notice = await waitFor('notice to Dana', () => slack.inbox(people.dana.id).find((m) => m.text.includes('Not delivered to "Vendor review"')));
+    assert.match(notice.text, /only the people invited through Parley/);
+    await t.hub.worker.drained();
+    assert.equal(webex.messagesIn(space).filter((m) => m.text?.includes('never invited')).length, 0);
+  });
+
+  test('suspension takes the invitee out', async () => {
+    const { webex, slack, people } = t.world;
+    await t.hub.admin.setSuspended({ id: 'operator@hub', source: 'test' }, 'bob@globex.example', true);
+    await waitFor('Bob out of the mirror', async () => {
+      const response = await fetch(`${slack.url}/api/conversations.members`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.world.slackApp.botToken}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ channel: mirror }).toString(),
+      });
+      const body = (await response.json()) as { members?: string[] };
+      return body.members?.includes(people.bob.id) ? undefined : true;
+    });
+    await waitFor('leave note in the space', () => webex.messagesIn(space).find((m) => m.text?.includes('was removed from this space')));
+  });
+});

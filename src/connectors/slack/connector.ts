@@ -398,13 +398,14 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
   }
 
   /** Creates a private channel named `base`, or `base-2` and so on when taken, and invites the user. */
-  private async createPrivateChannel(base: string, userId: string): Promise<string> {
+  private async createPrivateChannel(base: string, userId: string, onCreated?: (channel: string) => Promise<void>): Promise<string> {
     for (let attempt = 0; attempt < 20; attempt++) {
       const name = attempt === 0 ? base : `${base}-${attempt + 1}`;
       try {
         const created = await slackCall('conversations.create', () => this.client.conversations.create({ name, is_private: true }));
         const channel = created.channel?.id;
         if (!channel) throw new PlatformRejectedError('no_channel', 'Slack conversations.create returned no channel.');
+        await onCreated?.(channel);
         await slackCall('conversations.invite', () => this.client.conversations.invite({ channel, users: userId }));
         return channel;
       } catch (error) {
@@ -412,7 +413,8 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
         throw error;
       }
     }
-    throw new PlatformRejectedError('name_taken', `Slack has no free channel name starting with ${base}.`);
+    // The base name may repeat a channel title, which stays out of errors and logs.
+    throw new PlatformRejectedError('name_taken', `Slack has no free channel name with the prefix ${this.settings.channelPrefix} and this name; archive or rename older channels.`);
   }
 
   /** Edits, deletes or reacts to the hub's copy of a message, given as `channel:ts`. */
@@ -546,7 +548,12 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
     if (event.kind === 'message_edit' || event.kind === 'message_delete' || event.kind === 'reaction') return this.sendFollowUp(event);
     let channel: string | undefined = place.conversationId;
     if (event.kind === 'channel_invite' && place.role === 'mirror') {
-      channel ??= await this.createPrivateChannel(`${this.settings.channelPrefix}${slug(place.title)}`.slice(0, 72), event.invitee.platformUserId);
+      // A channel made by an attempt whose outcome was lost is used again, not made twice.
+      const pending = `mirror:${delivery.id}`;
+      channel ??= await this.context!.getState(pending);
+      channel ??= await this.createPrivateChannel(`${this.settings.channelPrefix}${slug(place.title, 'shared')}`.slice(0, 72), event.invitee.platformUserId, (made) =>
+        this.context!.setState(pending, made),
+      );
       await this.invite(channel, event.invitee.platformUserId);
       const ids = await this.post(channel, [escapeSlack(channelText(event, place, 'channel'))], { kind: 'bot' }, delivery.id);
       return { messageIds: ids, channel: { conversationId: channel as PlatformConversationId, data: {} } };
@@ -663,12 +670,12 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
   }
 }
 
-function slug(value: string): string {
+function slug(value: string, fallback = 'contact'): string {
   return value
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
-    .slice(0, 30) || 'contact';
+    .slice(0, 30) || fallback;
 }

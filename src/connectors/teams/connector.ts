@@ -46,13 +46,13 @@ type Settings = Omit<TeamsConfig, 'appPassword'> & { appPassword: string };
 
 /** Activities are a few kilobytes; Teams caps messages near 100 KB. */
 const requestBodyLimit = 512 * 1024;
-/** Longest a post waits for the conversation's rate limit before the worker reschedules it. */
+/** Maximum time a post waits for the conversation's rate limit before the worker reschedules it. */
 const maxPaceWaitMs = 10_000;
 
 /** Teams reaction types and the emoji each one shows. */
 const teamsReactions: Record<string, string> = { like: '👍', heart: '❤️', laugh: '😆', surprised: '😮', sad: '😢', angry: '😠' };
 
-/** Where the hub speaks with one Teams user. */
+/** The conversation in which the hub speaks with one Teams user. */
 interface Conversation {
   id: string;
   serviceUrl: string;
@@ -298,13 +298,13 @@ export class TeamsConnector implements Connector, FileSource, TypingSink {
     await this.context!.receive([{ platformEventId, target, event }]);
   }
 
-  /** The message as the hub's tree: markdown when Teams sent markdown, the text otherwise. */
+  /** Parses a message into the hub's tree: as markdown when Teams sent markdown, else as text. */
   private parse(activity: Activity): RichText {
     const text = stripMentions(activity.text ?? '');
     return activity.textFormat === 'markdown' ? parseMarkdown(text) : parsePlain(text);
   }
 
-  /** The sender as the hub knows them, with the email Teams keeps for them (read once, then stored). */
+  /** Builds the sender's reference, with the email Teams has for them (read once, then stored). */
   private async userRef(activity: Activity, conversation: Conversation): Promise<UserRef> {
     const userId = activity.from.id;
     const key = `user:${userId}`;
@@ -333,13 +333,13 @@ export class TeamsConnector implements Connector, FileSource, TypingSink {
     };
   }
 
-  /** The contacts a user's conversation carries, by email, from the proxies the hub stored. */
+  /** Lists the contacts a user's conversation carries, by email, from the proxies the hub stored. */
   private async contactsOf(conversationId: string): Promise<string[]> {
     const prefix = `${conversationId}#`;
     return (await this.context!.listProxies()).map((p) => p.conversationId as string).filter((c) => c.startsWith(prefix)).map((c) => c.slice(prefix.length));
   }
 
-  /** The contact a user's messages go to: the one they chose, else their only contact. */
+  /** Returns the contact a user's messages go to: the one they chose, else their only contact. */
   private async selected(conversation: Conversation, userId: string): Promise<InboundEvent['target'] | undefined> {
     const chosen = await this.context!.getState(`selected:${userId}`);
     if (chosen) return proxyTarget(conversation.id, chosen);
@@ -347,7 +347,7 @@ export class TeamsConnector implements Connector, FileSource, TypingSink {
     return contacts.length === 1 ? proxyTarget(conversation.id, contacts[0]!) : undefined;
   }
 
-  /** The contact a message in the conversation belongs to: the one it was sent to or came from. */
+  /** Returns the contact a message belongs to: the one it was sent to or came from. */
   private async contactOf(conversation: Conversation, userId: string, activityId: string | undefined): Promise<InboundEvent['target'] | undefined> {
     const known = activityId ? await this.context!.getState(`sent:${conversation.id}:${activityId}`) : undefined;
     return known ? proxyTarget(conversation.id, known) : this.selected(conversation, userId);
@@ -491,8 +491,9 @@ export class TeamsConnector implements Connector, FileSource, TypingSink {
   }
 
   /**
-   * The 1:1 conversation with a user: the one their activities came from, or one the hub
-   * creates at the service URL their tenant's activities came from.
+   * Returns the 1:1 conversation with a user: the one their activities came from. NOTE: the
+   * hub does not create a conversation yet (POST /v3/conversations), so a user must have
+   * written to the bot or installed the app first.
    */
   private async conversationWith(userId: string): Promise<Conversation> {
     const known = await this.context!.getState(`conversation:${userId}`);
@@ -501,7 +502,7 @@ export class TeamsConnector implements Connector, FileSource, TypingSink {
   }
 }
 
-/** The hub's key for a Teams message: the conversation and the activity id. */
+/** Builds the hub's key for a Teams message from the conversation and the activity id. */
 function messageKey(conversationId: string, activityId: string): PlatformMessageId {
   return `${conversationId}|${activityId}` as PlatformMessageId;
 }
@@ -525,7 +526,7 @@ function isCommand(text: string): boolean {
   return (commandNames as readonly string[]).includes(first);
 }
 
-/** The command an Adaptive Card button stands for, from the data Parley put on it. */
+/** Returns the command an Adaptive Card button stands for, from the data Parley put on it. */
 function cardAction(value: unknown): string | undefined {
   const data = value as { parleyAction?: unknown; email?: unknown } | undefined;
   if (!data || (data.parleyAction !== 'accept' && data.parleyAction !== 'decline')) return undefined;

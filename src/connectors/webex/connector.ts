@@ -145,6 +145,13 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
       const guest = await this.guests.get(proxy.data.subject, proxy.data.name ?? 'Parley contact');
       owners.push({ token: guest.token, filter: 'roomType=direct' });
     }
+    // Proxies in shared spaces and mirrors listen there through webhooks of their own.
+    for (const { subject, roomId } of JSON.parse((await context.getState('channel-guests')) ?? '[]') as Array<{ subject: string; roomId: string }>) {
+      const guest = await this.guests.get(subject, 'Parley contact');
+      this.guests.remember(guest.personId, subject);
+      owners.push(...channelOwners(guest.token, roomId));
+      this.channelGuests.add(`${subject}\n${roomId}`);
+    }
     await this.webhooks.start(owners, this.config.webhookCheckSeconds * 1000);
   }
 
@@ -336,10 +343,17 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
     const guest = await this.guests.get(subject, name);
     const key = `${subject}\n${roomId}`;
     if (this.channelGuests.has(key)) return guest;
+    // The bot, a member of every shared space and mirror, adds a proxy the first time it posts there.
+    await this.api.addMember(this.config.botToken, roomId, guest.personId);
     await this.context?.setState(`guest:${guest.personId}`, subject);
     if (email) await this.context?.setState(`guest-email:${guest.personId}`, email);
-    await this.webhooks?.ensure({ token: guest.token, filter: `roomId=${roomId}` });
-    await this.webhooks?.ensure({ token: guest.token, filter: `roomId=${roomId}`, resource: 'memberships', events: ['deleted'] });
+    for (const owner of channelOwners(guest.token, roomId)) await this.webhooks?.ensure(owner);
+    // Kept, so that a restart checks and re-activates these webhooks too.
+    const listed = JSON.parse((await this.context?.getState('channel-guests')) ?? '[]') as Array<{ subject: string; roomId: string }>;
+    if (!listed.some((g) => g.subject === subject && g.roomId === roomId)) {
+      listed.push({ subject, roomId });
+      await this.context?.setState('channel-guests', JSON.stringify(listed));
+    }
     this.channelGuests.add(key);
     return guest;
   }
@@ -507,8 +521,8 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
     if (!roomId) {
       const creator = await this.guests.get(subject, proxyDisplayName(sender));
       roomId = (await this.api.createRoom(creator.token, place.title)).id as PlatformConversationId;
+      await this.api.addMember(creator.token, roomId, this.botId);
       guest = await this.channelGuest(subject, proxyDisplayName(sender), roomId);
-      await this.api.addMember(guest.token, roomId, this.botId);
     } else {
       guest = await this.channelGuest(subject, proxyDisplayName(sender), roomId);
     }
@@ -768,6 +782,14 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
     }
     return undefined;
   }
+}
+
+/** The webhooks a proxy in a shared space needs: the space's messages, and members leaving it. */
+function channelOwners(token: string, roomId: string): WebhookOwner[] {
+  return [
+    { token, filter: `roomId=${roomId}` },
+    { token, filter: `roomId=${roomId}`, resource: 'memberships', events: ['deleted'] },
+  ];
 }
 
 /** Puts `label` in bold, then `after`, in front of a message's first paragraph. */

@@ -205,14 +205,16 @@ export class XmppConnector implements Connector, PresenceSink, FileSource, Typin
           await this.rooms.expel(room, event.member.platformUserId);
         } else if (event.kind === 'message') {
           const parts = splitRich(event.body, { size: (part) => utf8Bytes(renderStyling(part)), limit: maxBodyBytes }).map(renderStyling);
-          result.messageIds = parts.map((part, i) => this.rooms.post(room, parts.length === 1 ? delivery.id : `${delivery.id}-${i + 1}`, part, nick));
+          for (const [i, part] of parts.entries()) {
+            result.messageIds.push(await this.rooms.post(room, parts.length === 1 ? delivery.id : `${delivery.id}-${i + 1}`, part, nick));
+          }
         } else if (event.kind === 'message_edit' || event.kind === 'message_delete' || event.kind === 'reaction') {
-          this.rooms.postStanza(room, await this.followUp(`${room}/${nick ?? ''}`, room, delivery.id, event), nick, false);
+          await this.rooms.postStanza(room, await this.followUp(`${room}/${nick ?? ''}`, room, delivery.id, event), nick, false);
         } else if (event.kind === 'file') {
           const from = sender.kind === 'bot' ? this.settings.componentDomain : proxyJid(sender.person.email, this.settings.componentDomain);
           const ids: PlatformMessageId[] = [];
           for (const stanza of await this.fileStanzas(from, room, delivery, event, ids, nick ?? 'Parley')) {
-            this.rooms.postStanza(room, stanza, nick, true);
+            await this.rooms.postStanza(room, stanza, nick, true);
             result.messageIds.push(`${room}/${stanza.attrs.id}` as PlatformMessageId);
           }
         }

@@ -1,8 +1,9 @@
 // Group chat rooms (XEP-0045) that the component hosts itself, as the XMPP mirrors of shared
 // channels. A room is members-only: the invitees of its channel may join, under a nickname
 // of their choice. Members of the channel on other platforms speak in it under their names,
-// without a presence of their own. Affiliations are kept in the connection's state; who is
-// in the room right now is kept in memory, as is a short history for those who join later.
+// without a presence of their own. Affiliations and who is in the room right now are kept in
+// the connection's state, so a restart keeps both; a short history for those who join later
+// is kept in memory only.
 
 import { randomBytes } from 'node:crypto';
 
@@ -33,8 +34,14 @@ const historySize = 20;
 const historyMaxAgeMs = 24 * 60 * 60 * 1000;
 const maxNickLength = 64;
 
-/** Room local parts start with this; proxy addresses are escaped emails and never do. */
+/**
+ * Room local parts start with this. A proxy address is an escaped email, so its local part
+ * always holds `\40` (the escaped @), which a room's never does.
+ */
 export const roomPrefix = 'channel-';
+
+/** A nickname ending in a domain in brackets is how the hub names people from other platforms. */
+const relayedNamePattern = /\([^()]*\.[^()]*\)\s*$/;
 
 interface RoomRecord {
   title: string;
@@ -67,7 +74,7 @@ export class RoomHost {
 
   /** True when the address is a room of this component. */
   isRoom(jid: Jid): boolean {
-    return jid.domain === this.domain && jid.local !== undefined && jid.local.startsWith(roomPrefix);
+    return jid.domain === this.domain && jid.local !== undefined && jid.local.startsWith(roomPrefix) && !jid.local.includes('\\40');
   }
 
   /** Creates a room when `room` is undefined, adds `member` to it, and returns the room's address. */
@@ -83,10 +90,11 @@ export class RoomHost {
   async expel(room: string, member: string): Promise<void> {
     const record = await this.record(room);
     if (record) await this.save(room, { ...record, members: record.members.filter((m) => m !== member) });
-    const present = this.occupants.get(room);
-    for (const [full, occupant] of present ?? []) {
+    const present = await this.present(room);
+    for (const [full, occupant] of [...present]) {
       if (bareJid(splitFull(full)) !== member) continue;
-      present!.delete(full);
+      present.delete(full);
+      await this.saveOccupants(room);
       const gone = (to: string, self: boolean) =>
         x(
           'presence',
@@ -94,7 +102,7 @@ export class RoomHost {
           x('x', { xmlns: mucNs.user }, x('item', { affiliation: 'none', role: 'none' }), x('status', { code: '321' }), self && x('status', { code: '110' })),
         );
       this.send(gone(full, true));
-      for (const other of present!.keys()) this.send(gone(other, false));
+      for (const other of present.keys()) this.send(gone(other, false));
     }
   }
 
@@ -102,27 +110,27 @@ export class RoomHost {
    * Sends a post to everyone in the room: from `nick` when a person wrote it, from the room
    * itself for the hub's own notes. Kept for those who join later. Returns the message's key.
    */
-  post(room: string, id: string, body: string, nick?: string): PlatformMessageId {
+  async post(room: string, id: string, body: string, nick?: string): Promise<PlatformMessageId> {
     const from = nick === undefined ? room : `${room}/${clampNick(nick)}`;
     const stanza = x('message', { type: 'groupchat', id, from }, x('body', {}, body), x('stanza-id', { xmlns: mucNs.sid, by: room, id }));
-    this.broadcast(room, stanza);
+    await this.broadcast(room, stanza);
     this.keep(room, stanza);
     return `${room}/${id}` as PlatformMessageId;
   }
 
   /** Sends a stanza built for one recipient (a file link, a reaction) to everyone in the room, from `nick`. */
-  postStanza(room: string, stanza: XmlElement, nick: string | undefined, keep: boolean): void {
+  async postStanza(room: string, stanza: XmlElement, nick: string | undefined, keep: boolean): Promise<void> {
     const from = nick === undefined ? room : `${room}/${clampNick(nick)}`;
     const id = stanza.attrs.id ?? randomBytes(8).toString('hex');
     const { to: _to, ...attrs } = stanza.attrs;
     const groupchat: XmlElement = { ...stanza, attrs: { ...attrs, type: 'groupchat', from, id }, children: [...stanza.children, x('stanza-id', { xmlns: mucNs.sid, by: room, id })] };
-    this.broadcast(room, groupchat);
+    await this.broadcast(room, groupchat);
     if (keep) this.keep(room, groupchat);
   }
 
   /** Sends a correction, retraction or other stanza about an earlier post to everyone in the room. */
-  broadcast(room: string, stanza: XmlElement): void {
-    for (const full of this.occupants.get(room)?.keys() ?? []) this.send(withAttrs(stanza, { to: full }));
+  async broadcast(room: string, stanza: XmlElement): Promise<void> {
+    for (const full of (await this.present(room)).keys()) this.send(withAttrs(stanza, { to: full }));
   }
 
   /** Builds the direct invitation (XEP-0249) to a room, with a body for clients without it. */
@@ -140,12 +148,13 @@ export class RoomHost {
     const room = bareJid(to);
     const full = stanza.attrs.from!;
     const member = bareJid(from);
-    const present = this.occupants.get(room) ?? new Map<string, Occupant>();
+    const present = await this.present(room);
     if (stanza.attrs.type === 'unavailable') {
       // Going offline or closing the room: the member stays a member.
       const occupant = present.get(full);
       if (!occupant) return;
       present.delete(full);
+      await this.saveOccupants(room);
       const gone = (toJid: string, self: boolean) =>
         x('presence', { type: 'unavailable', from: `${room}/${occupant.nick}`, to: toJid }, x('x', { xmlns: mucNs.user }, x('item', { affiliation: 'member', role: 'none' }), self && x('status', { code: '110' })));
       this.send(gone(full, true));
@@ -159,12 +168,15 @@ export class RoomHost {
     if (!record) return this.refuse(stanza, 'cancel', 'item-not-found', 'This group chat does not exist, or no longer exists.');
     if (!record.members.includes(member)) return this.refuse(stanza, 'auth', 'registration-required', 'This group chat is members-only: ask a member to invite you through Parley.');
     if (!nick || nick.length > maxNickLength) return this.refuse(stanza, 'modify', 'jid-malformed', `Join with a nickname of 1 to ${maxNickLength} characters.`);
+    if (relayedNamePattern.test(nick)) {
+      return this.refuse(stanza, 'modify', 'not-acceptable', 'Choose a nickname that does not end in a domain in brackets: Parley names people from other platforms that way.');
+    }
     const taken = [...present.entries()].some(([otherFull, o]) => o.nick === nick && bareJid(splitFull(otherFull)) !== member);
     if (taken) return this.refuse(stanza, 'cancel', 'conflict', 'Another member uses that nickname here; choose another.');
 
     const joining = !present.has(full);
     present.set(full, { nick, full });
-    this.occupants.set(room, present);
+    await this.saveOccupants(room);
     const item = (jid: string) => x('item', { affiliation: 'member', role: 'participant', jid });
     // XEP-0045 §7.2: the others' presence first, then one's own (status 110), then history, then the subject.
     for (const [otherFull, other] of present) {
@@ -204,7 +216,7 @@ export class RoomHost {
       ];
     }
     if (stanza.attrs.type !== 'groupchat') return [];
-    const occupant = this.occupants.get(room)?.get(stanza.attrs.from!);
+    const occupant = (await this.present(room)).get(stanza.attrs.from!);
     if (!occupant || !record?.members.includes(member)) {
       this.refuse(stanza, 'modify', 'not-acceptable', 'Join the group chat before you write in it.');
       return [];
@@ -212,7 +224,9 @@ export class RoomHost {
     const body = child(stanza, 'body');
     const replace = child(stanza, 'replace', mucNs.correct);
     const retract = child(stanza, 'retract', mucNs.retract);
-    const id = child(stanza, 'origin-id', mucNs.sid)?.attrs.id ?? stanza.attrs.id ?? randomBytes(8).toString('hex');
+    const sent = child(stanza, 'origin-id', mucNs.sid)?.attrs.id ?? stanza.attrs.id ?? randomBytes(8).toString('hex');
+    // The sender is part of every key, so that nobody can correct or retract another's post.
+    const id = `${member}#${sent}`;
     const target = { kind: 'channel' as const, conversationId: room as PlatformConversationId };
     const base = { id: randomId(), occurredAt: new Date().toISOString(), from: who(from, occupant.nick) };
 
@@ -223,13 +237,13 @@ export class RoomHost {
       body && x('body', {}, text(body)),
       replace?.attrs.id !== undefined && x('replace', { xmlns: mucNs.correct, id: replace.attrs.id }),
       retract?.attrs.id !== undefined && x('retract', { xmlns: mucNs.retract, id: retract.attrs.id }),
-      x('origin-id', { xmlns: mucNs.sid, id }),
+      x('origin-id', { xmlns: mucNs.sid, id: sent }),
       x('stanza-id', { xmlns: mucNs.sid, by: room, id }),
     );
-    this.broadcast(room, reflected);
+    await this.broadcast(room, reflected);
 
     if (retract?.attrs.id) {
-      return [{ platformEventId: randomBytes(12).toString('hex'), target, event: { ...base, kind: 'message_delete', messageId: `${room}/${retract.attrs.id}` as PlatformMessageId } }];
+      return [{ platformEventId: randomBytes(12).toString('hex'), target, event: { ...base, kind: 'message_delete', messageId: `${room}/${member}#${retract.attrs.id}` as PlatformMessageId } }];
     }
     if (!body) return [];
     if (!replace) this.keep(room, reflected);
@@ -238,7 +252,7 @@ export class RoomHost {
         {
           platformEventId: randomBytes(12).toString('hex'),
           target,
-          event: { ...base, kind: 'message_edit', messageId: `${room}/${replace.attrs.id}` as PlatformMessageId, body: parseStyling(text(body)) },
+          event: { ...base, kind: 'message_edit', messageId: `${room}/${member}#${replace.attrs.id}` as PlatformMessageId, body: parseStyling(text(body)) },
         },
       ];
     }
@@ -279,6 +293,21 @@ export class RoomHost {
     kept.push({ stanza, at: Date.now() });
     if (kept.length > historySize) kept.splice(0, kept.length - historySize);
     this.history.set(room, kept);
+  }
+
+  /** Who is in the room now, read from the connection's state after a restart. */
+  private async present(room: string): Promise<Map<string, Occupant>> {
+    let present = this.occupants.get(room);
+    if (!present) {
+      const stored = JSON.parse((await this.context().getState(`occupants:${room}`)) ?? '[]') as Occupant[];
+      present = new Map(stored.map((o) => [o.full, o]));
+      this.occupants.set(room, present);
+    }
+    return present;
+  }
+
+  private async saveOccupants(room: string): Promise<void> {
+    await this.context().setState(`occupants:${room}`, JSON.stringify([...(this.occupants.get(room)?.values() ?? [])]));
   }
 
   private async record(room: string): Promise<RoomRecord | undefined> {
