@@ -149,6 +149,11 @@ export interface ConnectorContext {
   isHubMessage(messageId: PlatformMessageId): Promise<boolean>;
   /** The proxies this connection hosts, for start-up checks such as webhook state. */
   listProxies(): Promise<ProxyBinding[]>;
+  /**
+   * Opens a file another connection received, within `maxBytes`, for a transfer the recipient
+   * accepts later (a Teams file consent). The policies were checked when the file was offered.
+   */
+  openFile?(ref: FileRef, maxBytes: number, signal: AbortSignal): Promise<FileContent>;
   /** Durable per-connection key-value state (webhook ids, cursors); not for secrets. */
   getState(key: string): Promise<string | undefined>;
   setState(key: string, value: string): Promise<void>;

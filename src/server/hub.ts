@@ -13,11 +13,14 @@ import { SsoService } from '../admin/sso.js';
 import { AnalyticsService } from '../analytics/overview.js';
 import { DomainService } from '../admin/domains.js';
 import { AdminService } from '../admin/service.js';
-import type { Connector } from '../core/connector.js';
+import { canOpenFiles, type Connector } from '../core/connector.js';
+import { FileNotDeliverableError } from '../core/errors.js';
+import type { FileRef } from '../core/events.js';
+import { platformNames } from '../core/platform.js';
 import type { ConnectionId, OrgId } from '../core/ids.js';
 import { DeliveryWorker } from '../pipeline/delivery.js';
 import { HealthTracker } from '../pipeline/health.js';
-import { sweepSpools } from '../pipeline/files.js';
+import { openForDelivery, sweepSpools } from '../pipeline/files.js';
 import { Directory } from '../pipeline/directory.js';
 import { PolicyBook } from '../policy/book.js';
 import { policyHook } from '../pipeline/policy.js';
@@ -145,6 +148,13 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
           ...(p.proxyUserId ? { proxyUserId: p.proxyUserId } : {}),
           data: p.data,
         })),
+      openFile: async (ref: FileRef, maxBytes: number, signal: AbortSignal) => {
+        const source = directory.connection(ref.connectionId)?.connector;
+        if (!source || !canOpenFiles(source)) {
+          throw new FileNotDeliverableError('file_source_gone', 'the platform it was sent from is no longer connected to Parley');
+        }
+        return openForDelivery(source, ref, { platformBytes: maxBytes, platformName: platformNames[connector.platform], policyDenies: async () => undefined }, signal);
+      },
       getState: (key: string) => store.getState(id, key),
       setState: (key: string, value: string) => store.setState(id, key, value),
     });

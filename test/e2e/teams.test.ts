@@ -68,6 +68,17 @@ describe('Teams users chat with Webex and Slack', () => {
     await waitFor('deletion in Webex', () => (webex.messagesIn(aliceRoom).some((m) => m.id === copy.id) ? undefined : true));
   });
 
+  test('Webex edits and deletes reach Teams', async () => {
+    const { webex, people } = t.world;
+    const alice = webex.actAs(people.alice.token);
+    const sent = await alice.sendMessage({ roomId: aliceRoom, text: 'Price is 10' });
+    const copy = await waitFor('message in Teams', () => ivyGot().find((m) => m.text?.includes('Price is 10')));
+    await alice.editMessage(sent.id, { roomId: aliceRoom, text: 'Price is 12' });
+    await waitFor('edit in Teams', () => teams.botMessages(ivy).find((m) => m.id === copy.id && m.text?.includes('Price is 12')));
+    await alice.deleteMessage(sent.id);
+    await waitFor('deletion in Teams', () => teams.botMessages(ivy).find((m) => m.id === copy.id && m.deleted));
+  });
+
   test('a Teams reaction reaches Webex', async () => {
     const { webex } = t.world;
     const post = ivyGot().find((m) => m.text?.includes('Draft is'))!;
@@ -85,13 +96,28 @@ describe('Teams users chat with Webex and Slack', () => {
     assert.equal(contentDisposition.parse(content.headers['content-disposition']!).parameters.filename, 'Roadmap 2027.pdf');
   });
 
-  test('a file to Teams is refused', async () => {
+  test('a file to Teams asks consent', async () => {
     const { webex, people } = t.world;
-    await webex.actAs(people.alice.token).sendFile({ roomId: aliceRoom, file: { name: 'plan.txt', mediaType: 'text/plain', bytes: Buffer.from('plan') } });
-    const notice = await waitFor('notice to Alice', () =>
-      webex.inbox(people.alice.id).find((m) => m.personId === people.webexBot.id && m.text?.includes('Your file was not delivered')),
+    const bytes = Buffer.from('quarterly plan, final');
+    await webex.actAs(people.alice.token).sendFile({ roomId: aliceRoom, file: { name: 'Q3 plan é.txt', mediaType: 'text/plain', bytes } });
+    const card = await waitFor('consent card', () =>
+      ivyGot().find((m) => m.attachments.some((a) => a.contentType === 'application/vnd.microsoft.teams.card.file.consent')),
     );
-    assert.match(notice.text ?? '', /cannot offer files to Teams users yet/);
+    assert.equal(card.attachments[0]?.name, 'Q3 plan é.txt');
+    const answer = await teams.acceptFileConsent(ivy, card.id);
+    assert.equal(answer.status, 200);
+    const info = await waitFor('file info card', () => ivyGot().find((m) => m.attachments.some((a) => a.contentType === 'application/vnd.microsoft.teams.card.file.info')));
+    assert.equal(info.attachments[0]?.name, 'Q3 plan é.txt');
+    assert.deepEqual(Buffer.from(teams.uploadedFiles()[0]!.bytes), bytes);
+  });
+
+  test('a declined file is not saved', async () => {
+    const { webex, people } = t.world;
+    await webex.actAs(people.alice.token).sendFile({ roomId: aliceRoom, file: { name: 'draft.txt', mediaType: 'text/plain', bytes: Buffer.from('draft') } });
+    const card = await waitFor('second consent card', () => ivyGot().find((m) => m.attachments.some((a) => a.name === 'draft.txt')));
+    await teams.declineFileConsent(ivy, card.id);
+    await waitFor('decline note', () => ivyGot().find((m) => m.text === 'You declined draft.txt; it was not saved.'));
+    assert.equal(teams.uploadedFiles().length, 1);
   });
 
   test('a forged activity is refused', async () => {
@@ -160,8 +186,7 @@ describe('Teams users chat with Webex and Slack', () => {
       120_000,
     );
     assert.deepEqual(got, Array.from({ length: 100 }, (_, i) => `**Alice Anders (acme.example):** burst ${i}`));
-    // The one dead letter is the file Teams could not take, from the test before.
-    assert.deepEqual((await t.hub.store.listDeadLetters()).map((d) => d.reason), ['platform_rejected:file_unsupported']);
+    assert.equal((await t.hub.store.listDeadLetters()).length, 0);
     assert.equal(teams.stats().rateLimited, 0);
   });
 });

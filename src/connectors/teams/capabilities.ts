@@ -11,7 +11,7 @@ export const teamsCapabilities: PlatformCapabilities = {
     replies: { kind: 'fallback', as: 'a message that quotes nothing: a 1:1 chat with a bot has no threads' },
     typing: { kind: 'native', note: 'at most one indicator per 3 s' },
     presence: { kind: 'none', reason: 'Teams shows bots no presence' },
-    files: { kind: 'none', reason: 'the file consent flow is not built yet' },
+    files: { kind: 'native', note: "a consent card; the file goes to the user's OneDrive once they accept" },
     channels: { kind: 'none', reason: 'shared channels are not built for Teams yet' },
   },
 };

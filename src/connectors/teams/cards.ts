@@ -31,3 +31,23 @@ export function contactRequestCard(requester: PersonCard, summary: string): Reco
     },
   };
 }
+
+/** The file consent card Teams shows for a file the bot offers; the user's answer arrives as a `fileConsent/invoke`. */
+export function fileConsentCard(name: string, size: number, description: string, consentId: string): Record<string, unknown> {
+  const context = { parleyConsent: consentId };
+  return {
+    contentType: 'application/vnd.microsoft.teams.card.file.consent',
+    name,
+    content: { description, sizeInBytes: size, acceptContext: context, declineContext: context },
+  };
+}
+
+/** The card that shows an uploaded file in the chat, from what the upload session named. */
+export function fileInfoCard(upload: { name: string; contentUrl: string; uniqueId: string; fileType: string }): Record<string, unknown> {
+  return {
+    contentType: 'application/vnd.microsoft.teams.card.file.info',
+    contentUrl: upload.contentUrl,
+    name: upload.name,
+    content: { uniqueId: upload.uniqueId, fileType: upload.fileType },
+  };
+}

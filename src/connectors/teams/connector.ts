@@ -17,6 +17,7 @@ import type {
   Delivery,
   FileContent,
   FileSource,
+  FileTarget,
   InboundRoute,
   PlatformPerson,
   RawRequest,
@@ -32,14 +33,14 @@ import { parseMarkdown } from '../../formats/markdown.js';
 import { parsePlain } from '../../formats/plain.js';
 import { splitRich } from '../../formats/split.js';
 import { renderWebexMarkdown } from '../../formats/webex.js';
-import { downloadFromUserUrl } from '../shared/files.js';
+import { assertPublicUrl, downloadFromUserUrl, uploadFile } from '../shared/files.js';
 import { splitText, utf8Bytes } from '../shared/http.js';
 import { ConnectorApi } from './api.js';
 import { ActivityAuthenticator } from './auth.js';
 import type { TeamsConfig } from './config.js';
 import { ConversationPacer } from './pace.js';
 import { activitySchema, type Activity } from './activity.js';
-import { contactRequestCard } from './cards.js';
+import { contactRequestCard, fileConsentCard, fileInfoCard } from './cards.js';
 import { TokenClient } from './token.js';
 
 type Settings = Omit<TeamsConfig, 'appPassword'> & { appPassword: string };
@@ -59,14 +60,17 @@ interface Conversation {
   tenantId?: string;
 }
 
-export class TeamsConnector implements Connector, FileSource, TypingSink {
+export class TeamsConnector implements Connector, FileSource, FileTarget, TypingSink {
   readonly platform = 'teams' as const;
+  readonly maxFileBytes: number;
   readonly showsTyping = true as const;
   private readonly auth: ActivityAuthenticator;
   private readonly tokens: TokenClient;
   private readonly api: ConnectorApi;
   private readonly pacer = new ConversationPacer();
   private readonly lastTyping = new Map<string, number>();
+  /** Uploads of accepted files still running. */
+  private readonly uploads = new Set<Promise<void>>();
   private context: ConnectorContext | undefined;
   private logger: Logger | undefined;
   private current: ConnectorState = { status: 'starting', since: new Date().toISOString() };
@@ -79,6 +83,7 @@ export class TeamsConnector implements Connector, FileSource, TypingSink {
     const tokenUrl = settings.tokenUrl ?? `https://login.microsoftonline.com/${settings.tenantId ?? 'botframework.com'}/oauth2/v2.0/token`;
     this.tokens = new TokenClient({ tokenUrl, appId: settings.appId, appPassword: settings.appPassword });
     this.api = new ConnectorApi(this.tokens);
+    this.maxFileBytes = settings.maxFileBytes;
   }
 
   routes(): InboundRoute[] {
@@ -104,6 +109,7 @@ export class TeamsConnector implements Connector, FileSource, TypingSink {
   }
 
   async stop(): Promise<void> {
+    await Promise.allSettled([...this.uploads]);
     this.setState('stopped');
   }
 
@@ -284,6 +290,7 @@ export class TeamsConnector implements Connector, FileSource, TypingSink {
     eventId: string,
     base: { id: EventId; occurredAt: string; from: UserRef },
   ): Promise<Record<string, unknown>> {
+    if (activity.name === 'fileConsent/invoke') return this.onFileConsent(activity, conversation);
     if (activity.name === 'adaptiveCard/action') {
       const submitted = cardAction((activity.value as { action?: { data?: unknown } } | undefined)?.action?.data);
       if (submitted) {
@@ -292,6 +299,81 @@ export class TeamsConnector implements Connector, FileSource, TypingSink {
       return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: submitted ? 'Sent.' : 'This button is not one of Parley\'s.' };
     }
     return { status: 200 };
+  }
+
+  /**
+   * Offers each file with a consent card: Teams lets a bot put a file in a user's OneDrive only
+   * once the user accepts. The file is opened here so that the policies and limits are checked
+   * and the card shows the real name and size; it is read again when the user accepts.
+   */
+  private async offerFiles(delivery: Delivery, event: FileEvent, conversation: Conversation, contactEmail: string | undefined): Promise<PlatformMessageId[]> {
+    if (!delivery.openFile) throw new PlatformRejectedError('no_conversation', 'A file needs a source to read it from.');
+    const from = delivery.sender.kind === 'proxy' ? proxyDisplayName(delivery.sender) : 'Parley';
+    const ids: PlatformMessageId[] = [];
+    for (const ref of event.files) {
+      const file = await delivery.openFile(ref);
+      file.body.destroy();
+      const consentId = randomUUID();
+      await this.context!.setState(`consent:${consentId}`, JSON.stringify({ ref: { ...ref, name: file.name, size: file.size, mediaType: file.mediaType }, contactEmail }));
+      const id = await this.post(
+        conversation,
+        { type: 'message', attachments: [fileConsentCard(file.name, file.size, `${from} sent you this file through Parley.`, consentId)] },
+        contactEmail,
+      );
+      ids.push(messageKey(conversation.id, id));
+    }
+    return ids;
+  }
+
+  /**
+   * The user answered a file consent card. On accept the file is read from its source again and
+   * streamed into the upload session Teams opened, then shown with a file info card. The upload
+   * runs after the answer, so that a large file does not hold the invoke past its time limit.
+   */
+  private async onFileConsent(activity: Activity, conversation: Conversation): Promise<Record<string, unknown>> {
+    const value = (activity.value ?? {}) as { action?: unknown; context?: { parleyConsent?: unknown }; uploadInfo?: Record<string, unknown> };
+    const consentId = typeof value.context?.parleyConsent === 'string' ? value.context.parleyConsent : '';
+    const stored = consentId ? await this.context!.getState(`consent:${consentId}`) : undefined;
+    if (!stored) return { status: 200 };
+    await this.context!.setState(`consent:${consentId}`, '');
+    const { ref } = JSON.parse(stored) as { ref: FileRef & { name: string; size: number } };
+    if (value.action !== 'accept') {
+      await this.post(conversation, { type: 'message', text: `You declined ${ref.name}; it was not saved.` });
+      return { status: 200 };
+    }
+    const info = value.uploadInfo ?? {};
+    const upload = { name: String(info.name ?? ref.name), contentUrl: String(info.contentUrl ?? ''), uniqueId: String(info.uniqueId ?? ''), fileType: String(info.fileType ?? '') };
+    const uploadUrl = typeof info.uploadUrl === 'string' ? info.uploadUrl : '';
+    const transfer = this.upload(conversation, ref, uploadUrl, upload).finally(() => this.uploads.delete(transfer));
+    this.uploads.add(transfer);
+    return { status: 200 };
+  }
+
+  private async upload(conversation: Conversation, ref: FileRef, uploadUrl: string, shown: { name: string; contentUrl: string; uniqueId: string; fileType: string }): Promise<void> {
+    const abort = new AbortController();
+    try {
+      if (!this.context!.openFile) throw new PlatformRejectedError('unsupported', 'The hub cannot open files for a later transfer.');
+      // The upload session's address comes from Teams; it must not point the hub into its own network.
+      await assertPublicUrl(uploadUrl, this.settings.allowPrivateFileUrls, "the Teams upload session's address");
+      const file = await this.context!.openFile(ref, this.settings.maxFileBytes, abort.signal);
+      try {
+        await uploadFile(uploadUrl, file, {
+          method: 'PUT',
+          headers: { 'content-range': `bytes 0-${file.size - 1}/${file.size}`, 'content-type': 'application/octet-stream' },
+          signal: abort.signal,
+          where: 'The Teams file upload',
+        });
+      } finally {
+        file.body.destroy();
+      }
+      await this.post(conversation, { type: 'message', attachments: [fileInfoCard(shown)] });
+    } catch (error) {
+      this.logger?.warn({ err: error, connection: this.connectionId }, 'A file the Teams user accepted could not be uploaded.');
+      const reason = error instanceof NotPassedOnError ? error.message : 'the upload failed';
+      await this.post(conversation, { type: 'message', text: `The file could not be saved to your OneDrive: ${reason}. Ask the sender to send it again.` }).catch(() => undefined);
+    } finally {
+      abort.abort();
+    }
   }
 
   private async receive(platformEventId: string, target: InboundEvent['target'], event: CanonicalEvent): Promise<void> {
@@ -418,7 +500,9 @@ export class TeamsConnector implements Connector, FileSource, TypingSink {
       case 'message_delete': {
         const [, activityId] = splitKey(event.messageId);
         try {
-          await this.api.call(conversation.serviceUrl, 'DELETE activities/{id}', (client) => client.conversations.deleteActivity(conversation.id, activityId));
+          await this.paced(conversation, () =>
+            this.api.call(conversation.serviceUrl, 'DELETE activities/{id}', (client) => client.conversations.deleteActivity(conversation.id, activityId)),
+          );
         } catch (error) {
           if (!(error instanceof PlatformRejectedError && error.platformCode === '404')) throw error;
         }
@@ -433,7 +517,7 @@ export class TeamsConnector implements Connector, FileSource, TypingSink {
         return done([messageKey(conversation.id, id)]);
       }
       case 'file':
-        throw new NotPassedOnError('file_unsupported', 'Parley cannot offer files to Teams users yet');
+        return done(await this.offerFiles(delivery, event, conversation, contactEmail));
       case 'message': {
         const label = sender.kind === 'proxy' ? proxyDisplayName(sender) : undefined;
         const ids: PlatformMessageId[] = [];
