@@ -30,6 +30,8 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
   const secret = randomBytes(16).toString('hex');
   const aliceProxy = proxyJid('alice@acme.example', componentDomain);
   const bobProxy = proxyJid('bob@globex.example', componentDomain);
+  const ivy = 'ivy@hooli.example';
+  const ivyProxy = proxyJid(ivy, componentDomain);
   let aliceRoom = '';
   let bobChannel = '';
   let space = '';
@@ -67,9 +69,12 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
       // Deliveries wait out the Prosody restart below instead of becoming dead letters.
       delivery: { maxAttempts: 100 },
       slackPresencePolling: true,
+      teams: {},
     });
     await waitFor('XMPP component online', () => t.logs.some((l) => l.includes('XMPP component stream is online')));
     erin = await connectClient({ port: partnerServer.c2sPort, domain: partnerDomain, username: 'erin', password: 'erin-password' });
+    t.world.teams!.installApp('ivy@hooli.example');
+    await t.world.teams!.settle();
   });
 
   after(async () => {
@@ -486,6 +491,35 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     await erin.send(xml('presence', { to: `${room}/Erin`, id: 'rejoin-1' }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' })));
     const refused = await waitFor('rejoin refused', () => erin.received.find((s) => s.is('presence') && s.attrs.id === 'rejoin-1' && s.attrs.type === 'error'));
     assert.ok(refused.getChild('error')?.getChild('registration-required', 'urn:ietf:params:xml:ns:xmpp-stanzas'));
+  });
+
+  test('a Teams user accepts from a card', async () => {
+    const teams = t.world.teams!;
+    await erin.send(xml('presence', { type: 'subscribe', to: ivyProxy }));
+    const card = await waitFor('contact request card in Teams', () => teams.botMessages(ivy).find((m) => m.text?.includes('erin@partner.test')));
+    assert.match(card.text ?? '', /wants to connect/);
+    teams.sendMessage(ivy, '', { value: { parleyAction: 'accept', email: 'erin@partner.test' } });
+    await waitFor('subscription approved by the Teams proxy', () => presences(ivyProxy, 'subscribed')[0]);
+    await erin.send(xml('presence', { type: 'subscribed', to: ivyProxy }));
+  });
+
+  test('XMPP and Teams chat both ways', async () => {
+    const teams = t.world.teams!;
+    await erin.send(xml('message', { type: 'chat', to: ivyProxy, id: 'x2t-1' }, xml('body', {}, 'Hello from *XMPP*')));
+    const inTeams = await waitFor('message in Teams', () => teams.botMessages(ivy).find((m) => m.text?.includes('Hello from')));
+    assert.equal(inTeams.text, '**erin (partner.test):** Hello from **XMPP**');
+    teams.sendMessage(ivy, 'Hello from Teams');
+    await waitFor('message in XMPP', () => erin.bodiesFrom(ivyProxy).find((b) => b === 'Hello from Teams'));
+  });
+
+  test('typing crosses both ways', async () => {
+    const teams = t.world.teams!;
+    await erin.send(xml('message', { type: 'chat', to: ivyProxy }, xml('composing', { xmlns: 'http://jabber.org/protocol/chatstates' })));
+    await waitFor('typing in Teams', () => (teams.botTyping(ivy).length > 0 ? true : undefined));
+    teams.typing(ivy);
+    await waitFor('typing in XMPP', () =>
+      erin.received.find((s) => s.is('message') && String(s.attrs.from).split('/')[0] === ivyProxy && s.getChild('composing', 'http://jabber.org/protocol/chatstates')),
+    );
   });
 
   test('Prosody restart loses no message', async () => {
