@@ -1,4 +1,4 @@
-// `parley start` with no config: the simulated Webex and Slack organisations, an XMPP
+// `parley start` with no config: the simulated Webex, Slack and Teams organisations, an XMPP
 // partner on a local Prosody when it is installed, the hub on SQLite under ./data, and the
 // consoles to chat from.
 
@@ -46,12 +46,17 @@ export async function launchSandbox(env: NodeJS.ProcessEnv = process.env, logger
     slackRateLimitScale: 10,
     slackPresencePolling: true,
     ...(typeof xmpp === 'string' ? {} : { xmpp: xmpp.world }),
+    teams: { port: offset(6) },
   });
   let hub: Hub | undefined;
   let operator: { password: string; recoveryCodes: string[]; totpUri: string };
   try {
     hub = await startHub(world.config(), logger ?? createLogger(env.PARLEY_LOG_LEVEL ?? 'info'));
     await world.connectSlack(hub.url);
+    world.connectTeams(hub.url);
+    // Both Teams users have installed the Parley app, so that others can invite them.
+    for (const user of ['ivy@hooli.example', 'jack@hooli.example']) world.teams?.installApp(user);
+    await world.teams?.settle();
     // An operator to log in with, and six months of made-up history so the charts show something.
     const password = `sandbox-${randomBytes(9).toString('base64url')}`;
     const created = await new AccountService(hub.store).create({ email: sandboxOperator, role: 'operator', password });
@@ -64,6 +69,7 @@ export async function launchSandbox(env: NodeJS.ProcessEnv = process.env, logger
       orgs: [
         { id: 'acme', domains: ['acme.example'], platform: 'webex' },
         { id: 'globex', domains: ['globex.example'], platform: 'slack' },
+        { id: 'hooli', domains: ['hooli.example'], platform: 'teams' },
         ...(typeof xmpp === 'string' ? [] : [{ id: 'initech', domains: [sandboxPartnerDomain], platform: 'xmpp' as const }]),
       ],
     });
@@ -92,6 +98,7 @@ export async function launchSandbox(env: NodeJS.ProcessEnv = process.env, logger
     `  Hub:                 ${running.url}  (health: ${running.url}/healthz)`,
     `  Webex console (Acme): ${world.webex.url}/console   users alice@acme.example, carol@acme.example`,
     `  Slack console (Globex): ${world.slack.url}/console   users bob@globex.example, dana@globex.example`,
+    `  Teams console (Hooli): ${world.teams?.url ?? ''}/console   users ivy@hooli.example, jack@hooli.example`,
     ...xmppLines,
     '',
     `Portal: ${running.url}/portal/   email ${sandboxOperator}, password ${operator.password}, code ${operator.recoveryCodes[0]}`,
@@ -105,6 +112,7 @@ export async function launchSandbox(env: NodeJS.ProcessEnv = process.env, logger
     'Try it: in the Webex console, act as Alice and send "invite bob@globex.example" to parley@webex.bot.',
     'In the Slack console, act as Bob and send "accept" in the DM with Parley. Then chat in the new',
     'private channel (Slack) and the direct space with Bob Builder (Webex).',
+    'In the Teams console, act as Ivy and send "invite alice@acme.example"; contacts arrive in the chat with Parley.',
     'Press Ctrl-C to stop.',
     '',
   ].join('\n');

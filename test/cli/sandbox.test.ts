@@ -34,6 +34,16 @@ describe('the sandbox', () => {
     assert.match(sandbox.banner, /XMPP/);
   });
 
+  test('a Teams user invites a Webex user', async () => {
+    const teams = sandbox.world.teams!;
+    assert.match(sandbox.banner, new RegExp(`Teams console \\(Hooli\\): ${teams.url}/console`));
+    teams.sendMessage('ivy@hooli.example', 'invite alice@acme.example');
+    const request = await waitFor('contact request in Webex', () =>
+      sandbox.world.webex.inbox(sandbox.world.people.alice.id).find((m) => m.text?.includes('ivy@hooli.example')),
+    );
+    assert.match(request.text ?? '', /Ivy Ito \(ivy@hooli\.example, Microsoft Teams\) wants to connect/);
+  });
+
   test('printed login works, history shows', async () => {
     const login = /-d '(\{"email": "operator@hub\.example".*\})'/.exec(sandbox.banner)?.[1];
     assert.ok(login, 'the banner shows how to log in');
