@@ -51,7 +51,7 @@ export interface WorldOptions {
   /** An XMPP partner organisation, reached through a component on a real XMPP server. */
   xmpp?: WorldXmpp;
   /** A Microsoft Teams organisation (hooli.example) behind the Teams simulator. */
-  teams?: { port?: number; extra?: Record<string, unknown>; resendAfterMs?: number };
+  teams?: { port?: number; extra?: Record<string, unknown>; resendAfterMs?: number; maxActivityBytes?: number };
 }
 
 export interface WorldXmpp {
@@ -112,6 +112,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     ? await startTeamsSimulator({
         ...(options.teams.port !== undefined ? { port: options.teams.port } : {}),
         ...(options.teams.resendAfterMs !== undefined ? { resendAfterMs: options.teams.resendAfterMs } : {}),
+        ...(options.teams.maxActivityBytes !== undefined ? { maxActivityBytes: options.teams.maxActivityBytes } : {}),
         tenants: [
           {
             name: 'Hooli',

@@ -197,7 +197,8 @@ describe('Teams activities sent twice', () => {
 
   before(async () => {
     // The simulator sends an activity again when the hub has not answered within 300 ms.
-    t = await startTestHub({ teams: { resendAfterMs: 300 } });
+    // It also takes activities of at most 4,000 bytes, less than the hub's limit for text.
+    t = await startTestHub({ teams: { resendAfterMs: 300, maxActivityBytes: 4000 } });
     teams = t.world.teams!;
     teams.installApp('ivy@hooli.example');
     await teams.settle();
@@ -219,7 +220,18 @@ describe('Teams activities sent twice', () => {
     await t.hub.worker.drained();
     const accept = teams.deliveries().find((d) => (d.activity as { text?: string }).text === 'accept alice@acme.example')!;
     assert.ok(accept.attempts.length >= 2, `the simulator sent the accept ${accept.attempts.length} time(s)`);
-    const greetings = webex.inbox(people.alice.id).filter((m) => m.text?.includes('Ivy Ito') && m.text.includes('is now your contact'));
+    const greetings = webex.inbox(people.alice.id).filter((m) => m.personId !== people.webexBot.id && m.text?.includes('is now your contact'));
     assert.equal(greetings.length, 1);
+  });
+
+  test('a message over the size limit is split', async () => {
+    const { webex, people } = t.world;
+    const room = webex.inbox(people.alice.id).find((m) => m.personId !== people.webexBot.id && m.text?.includes('is now your contact'))!.roomId;
+    const words = Array.from({ length: 1000 }, (_, i) => `w${i}`).join(' ');
+    await webex.actAs(people.alice.token).sendMessage({ roomId: room, text: words });
+    await waitFor('the last word in Teams', () => teams.botMessages('ivy@hooli.example').find((m) => m.text?.endsWith('w999')));
+    const parts = teams.botMessages('ivy@hooli.example').filter((m) => /\bw\d+$/.test(m.text ?? ''));
+    assert.ok(parts.length >= 2, `the message arrived in ${parts.length} part(s)`);
+    assert.equal(parts.map((m) => m.text ?? '').join(' ').replace('**Alice Anders (acme.example):** ', ''), words);
   });
 });

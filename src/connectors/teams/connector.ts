@@ -522,8 +522,8 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
         const label = sender.kind === 'proxy' ? proxyDisplayName(sender) : undefined;
         const ids: PlatformMessageId[] = [];
         for (const text of this.render(event.body, label)) {
-          const id = await this.post(conversation, { type: 'message', text, textFormat: 'markdown', ...(event.replyTo ? { replyToId: splitKey(event.replyTo)[1] } : {}) }, contactEmail);
-          ids.push(messageKey(conversation.id, id));
+          const posted = await this.postText(conversation, text, { textFormat: 'markdown', ...(event.replyTo ? { replyToId: splitKey(event.replyTo)[1] } : {}) }, contactEmail);
+          ids.push(...posted.map((id) => messageKey(conversation.id, id)));
         }
         return done(ids);
       }
@@ -564,6 +564,24 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
     const id = result.id ?? '';
     if (contactEmail && id) await this.context!.setState(`sent:${conversation.id}:${id}`, contactEmail);
     return id;
+  }
+
+  /**
+   * Posts a message's text; when Teams answers 413 (MessageSizeTooBig: its limit is lower than
+   * `maxMessageBytes`), posts it again in two halves, split at a word, and so on down.
+   * NOTE: such a split cuts the markdown text, not the tree, so a code block may be cut.
+   */
+  private async postText(conversation: Conversation, text: string, extra: Record<string, unknown>, contactEmail: string | undefined, depth = 0): Promise<string[]> {
+    try {
+      return [await this.post(conversation, { type: 'message', text, ...extra }, contactEmail)];
+    } catch (error) {
+      const tooBig = error instanceof PlatformRejectedError && error.platformCode === 'MessageSizeTooBig';
+      if (!tooBig || depth >= 6) throw error;
+      this.logger?.info({ connection: this.connectionId, bytes: utf8Bytes(text) }, 'Teams refused a message as too large; sending it in two parts.');
+      const ids: string[] = [];
+      for (const half of splitText(text, Math.ceil(utf8Bytes(text) / 2), utf8Bytes)) ids.push(...(await this.postText(conversation, half, extra, contactEmail, depth + 1)));
+      return ids;
+    }
   }
 
   private async paced<T>(conversation: Conversation, work: () => Promise<T>): Promise<T> {
