@@ -58,6 +58,15 @@ describe('Teams users chat with Webex and Slack', () => {
     assert.notEqual(reply.personId, people.webexBot.id);
   });
 
+  test('a mention of Ivy notifies her', async () => {
+    const { webex, people } = t.world;
+    await webex.actAs(people.alice.token).sendMessage({ roomId: aliceRoom, markdown: '<@personEmail:ivy@hooli.example|Ivy> please check' });
+    const post = await waitFor('mention in Teams', () => ivyGot().find((m) => m.text?.includes('please check')));
+    assert.equal(post.text, '**Alice Anders (acme.example):** <at>Ivy Ito</at> please check');
+    const mention = post.entities.find((e) => e.type === 'mention') as { mentioned?: { id?: string } } | undefined;
+    assert.equal(mention?.mentioned?.id, teams.user(ivy).id);
+  });
+
   test('edits and deletes reach Webex', async () => {
     const { webex } = t.world;
     const id = teams.sendMessage(ivy, 'Meet at 3');

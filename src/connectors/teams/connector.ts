@@ -28,8 +28,9 @@ import type {
 import { NotPassedOnError, ParleyError, PayloadInvalidError, PlatformRejectedError, PlatformUnavailableError } from '../../core/errors.js';
 import type { CanonicalEvent, FileEvent, FileRef, InboundEvent, UserRef } from '../../core/events.js';
 import type { ConnectionId, EventId, PlatformConversationId, PlatformMessageId, PlatformUserId } from '../../core/ids.js';
-import type { RichText } from '../../core/richtext.js';
+import { mentionedEmails, type Block, type Inline, type RichText } from '../../core/richtext.js';
 import { parseMarkdown } from '../../formats/markdown.js';
+import { placeholder, placeholderIndex, placeholders } from '../../formats/placeholders.js';
 import { parsePlain } from '../../formats/plain.js';
 import { splitRich } from '../../formats/split.js';
 import { renderWebexMarkdown } from '../../formats/webex.js';
@@ -521,8 +522,14 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
       case 'message': {
         const label = sender.kind === 'proxy' ? proxyDisplayName(sender) : undefined;
         const ids: PlatformMessageId[] = [];
-        for (const text of this.render(event.body, label)) {
-          const posted = await this.postText(conversation, text, { textFormat: 'markdown', ...(event.replyTo ? { replyToId: splitKey(event.replyTo)[1] } : {}) }, contactEmail);
+        const people = await this.mentioned(event.body);
+        for (const text of this.render(event.body, label, people)) {
+          // Each `<at>Name</at>` in the text needs its mention entity, or Teams shows plain text.
+          const entities = [...people.values()]
+            .filter((p) => text.includes(`<at>${escapeAt(p.name)}</at>`))
+            .map((p) => ({ type: 'mention', text: `<at>${escapeAt(p.name)}</at>`, mentioned: { id: p.id, name: p.name } }));
+          const extra = { textFormat: 'markdown', ...(entities.length > 0 ? { entities } : {}), ...(event.replyTo ? { replyToId: splitKey(event.replyTo)[1] } : {}) };
+          const posted = await this.postText(conversation, text, extra, contactEmail);
           ids.push(...posted.map((id) => messageKey(conversation.id, id)));
         }
         return done(ids);
@@ -549,11 +556,32 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
   }
 
   /** Renders a message as markdown parts within the size limit; a contact's name goes in front of the first. */
-  private render(body: RichText, label: string | undefined): string[] {
+  private render(body: RichText, label: string | undefined, people: Map<string, TeamsPerson> = new Map()): string[] {
     const lead = label ? `**${escapeMarkdownText(label)}:** ` : '';
     const limit = this.settings.maxMessageBytes - utf8Bytes(lead);
-    const parts = splitRich(body, { size: (part) => utf8Bytes(renderWebexMarkdown(part)), limit }).map((part) => renderWebexMarkdown(part));
+    // A Teams user mentioned by email becomes an `<at>` mention, which the renderer must not escape.
+    const atNames = [...people.values()].map((p) => p.name);
+    const marked = mapMentions(body, (mention) => {
+      const person = mention.email ? people.get(mention.email) : undefined;
+      return person ? { type: 'text', text: placeholder(atNames.indexOf(person.name)) } : mention;
+    });
+    const render = (part: RichText) =>
+      renderWebexMarkdown(part).replace(placeholders, (char) => {
+        const name = atNames[placeholderIndex(char)];
+        return name === undefined ? '' : `<at>${escapeAt(name)}</at>`;
+      });
+    const parts = splitRich(marked, { size: (part) => utf8Bytes(render(part)), limit }).map(render);
     return parts.map((part, i) => (i === 0 ? `${lead}${part}` : part));
+  }
+
+  /** Finds the Teams users a message mentions, among those who installed the app. */
+  private async mentioned(body: RichText): Promise<Map<string, TeamsPerson>> {
+    const people = new Map<string, TeamsPerson>();
+    for (const email of mentionedEmails(body).slice(0, 20)) {
+      const known = JSON.parse((await this.context!.getState(`email:${email}`)) ?? 'null') as { userId: string; name?: string } | null;
+      if (known) people.set(email, { id: known.userId, name: known.name ?? email });
+    }
+    return people;
   }
 
   /** Posts an activity, paced within the conversation's rate limits; notes which contact it was for. */
@@ -602,6 +630,35 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
     if (known) return JSON.parse(known) as Conversation;
     throw new PlatformRejectedError('no_conversation', 'The Teams user has not installed the Parley app, so the bot cannot write to them.');
   }
+}
+
+/** A Teams user a message mentions: their id in Teams and the name Teams shows. */
+interface TeamsPerson {
+  id: string;
+  name: string;
+}
+
+/** Replaces each mention node in a message with what `replace` returns for it. */
+function mapMentions(body: RichText, replace: (mention: Extract<Inline, { type: 'mention' }>) => Inline): RichText {
+  const inline = (nodes: Inline[]): Inline[] =>
+    nodes.map((node) => {
+      if (node.type === 'mention') return replace(node);
+      if ('children' in node) return { ...node, children: inline(node.children) } as Inline;
+      return node;
+    });
+  const block = (nodes: Block[]): Block[] =>
+    nodes.map((node): Block => {
+      if (node.type === 'paragraph') return { type: 'paragraph', children: inline(node.children) };
+      if (node.type === 'quote') return { type: 'quote', children: block(node.children) };
+      if (node.type === 'list') return { ...node, items: node.items.map(block) };
+      return node;
+    });
+  return { blocks: block(body.blocks) };
+}
+
+/** Keeps a name from closing the `<at>` element it stands in. */
+function escapeAt(name: string): string {
+  return name.replace(/[<>&]/g, ' ');
 }
 
 /** Builds the hub's key for a Teams message from the conversation and the activity id. */
