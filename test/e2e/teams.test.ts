@@ -129,27 +129,51 @@ describe('Teams users chat with Webex and Slack', () => {
     assert.equal(teams.uploadedFiles().length, 1);
   });
 
-  test('a forged activity is refused', async () => {
+  test('forged activities are refused', async () => {
     const before = t.world.webex.messagesIn(aliceRoom).length;
-    const token = await teams.signToken({ aud: 'another-bot' });
-    const conversationId = teams.conversationId(ivy)!;
+    const now = Math.floor(Date.now() / 1000);
+    const cases: Array<[string, Promise<string>, string?]> = [
+      ['expired', teams.signToken({ nbf: now - 7200, exp: now - 600 })],
+      ['not yet valid', teams.signToken({ nbf: now + 600 })],
+      ['wrong audience', teams.signToken({ aud: 'another-bot' })],
+      ['wrong issuer', teams.signToken({ iss: 'https://sts.windows.net/evil/' })],
+      ['unknown key id', teams.signToken({}, { kid: 'no-such-key' })],
+      ['key without msteams', teams.signToken({}, { key: 'unendorsed' })],
+      ['other serviceurl', teams.signToken({ serviceurl: 'https://attacker.example/' })],
+      ['alg none', teams.signToken({}, { alg: 'none' })],
+      ['unpublished key', teams.signToken({}, { key: 'unpublished' })],
+      ['no token', Promise.resolve('')],
+    ];
     const user = teams.user(ivy);
-    const response = await fetch(`${t.hub.url}/hooks/teams/hooli-teams`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'message',
-        id: 'forged-1',
-        channelId: 'msteams',
-        serviceUrl: teams.serviceUrl,
-        from: { id: user.id, name: 'Ivy Ito' },
-        conversation: { id: conversationId, conversationType: 'personal' },
-        text: 'forged',
-      }),
-    });
-    assert.equal(response.status, 401);
+    for (const [name, token] of cases) {
+      const response = await fetch(`${t.hub.url}/hooks/teams/hooli-teams`, {
+        method: 'POST',
+        headers: { ...((await token) ? { authorization: `Bearer ${await token}` } : {}), 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'message',
+          id: `forged-${name}`,
+          channelId: 'msteams',
+          serviceUrl: teams.serviceUrl,
+          from: { id: user.id, name: 'Ivy Ito' },
+          conversation: { id: teams.conversationId(ivy), conversationType: 'personal' },
+          text: `forged ${name}`,
+        }),
+      });
+      assert.equal(response.status, 401, name);
+    }
     await t.hub.worker.drained();
     assert.equal(t.world.webex.messagesIn(aliceRoom).length, before);
+  });
+
+  test('transient Connector errors are retried', async () => {
+    const { webex, people } = t.world;
+    teams.failNext('sendToConversation', 412);
+    teams.failNext('sendToConversation', 502);
+    teams.failNext('sendToConversation', 504);
+    teams.failNext('sendToConversation', 429, { retryAfter: 1 });
+    await webex.actAs(people.alice.token).sendMessage({ roomId: aliceRoom, text: 'through four errors' });
+    await waitFor('message in Teams', () => ivyGot().find((m) => m.text?.includes('through four errors')), 30_000);
+    assert.equal(ivyGot().filter((m) => m.text?.includes('through four errors')).length, 1);
   });
 
   test('a second contact needs a choice', async () => {
@@ -172,6 +196,17 @@ describe('Teams users chat with Webex and Slack', () => {
     const ping = await waitFor('Bob in Teams', () => ivyGot().find((m) => m.text?.includes('Ping from Globex')));
     teams.sendMessage(ivy, 'Pong to Globex', { replyToId: ping.id });
     await waitFor('reply in Slack', () => slack.messages(channel).find((m) => m.text === 'Pong to Globex'));
+  });
+
+  test('Slack edits and Teams reactions cross', async () => {
+    const { slack, people } = t.world;
+    const channel = slack.inbox(people.bob.id).find((m) => m.username === 'Ivy Ito (hooli.example)')!.channel;
+    const ts = await slack.postAsUser(people.bob.id, channel, 'Offer is 5%');
+    const copy = await waitFor('Bob in Teams', () => ivyGot().find((m) => m.text?.includes('Offer is 5%')));
+    await slack.editAsUser(people.bob.id, channel, ts, 'Offer is 7%');
+    await waitFor('edit in Teams', () => teams.botMessages(ivy).find((m) => m.id === copy.id && m.text?.includes('Offer is 7%')));
+    teams.react(ivy, copy.id, 'heart', 'added');
+    await waitFor('reaction in Slack', () => slack.messages(channel).find((m) => m.ts === ts && (m.reactions ?? []).some((r) => r.name === 'heart')));
   });
 
   test('chat chooses the contact', async () => {

@@ -512,6 +512,21 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     await waitFor('message in XMPP', () => erin.bodiesFrom(ivyProxy).find((b) => b === 'Hello from Teams'));
   });
 
+  test('Teams edits and reactions reach XMPP', async () => {
+    const teams = t.world.teams!;
+    const id = teams.sendMessage(ivy, 'Lunch at 12');
+    await waitFor('message in XMPP', () => erin.bodiesFrom(ivyProxy).find((b) => b === 'Lunch at 12'));
+    teams.editMessage(ivy, id, 'Lunch at 1');
+    const correction = await waitFor('correction in XMPP', () =>
+      erin.received.find((s) => s.is('message') && s.getChild('replace', 'urn:xmpp:message-correct:0') && s.getChildText('body') === 'Lunch at 1'),
+    );
+    assert.ok(correction);
+    const fromErin = teams.botMessages(ivy).find((m) => m.text?.includes('Hello from'))!;
+    teams.react(ivy, fromErin.id, 'laugh', 'added');
+    const reaction = await waitFor('reaction in XMPP', () => erin.received.find((s) => s.is('message') && s.getChild('reactions', 'urn:xmpp:reactions:0')?.attrs.id === 'x2t-1'));
+    assert.equal(reaction.getChild('reactions', 'urn:xmpp:reactions:0')!.getChildText('reaction'), '😆');
+  });
+
   test('typing crosses both ways', async () => {
     const teams = t.world.teams!;
     await erin.send(xml('message', { type: 'chat', to: ivyProxy }, xml('composing', { xmlns: 'http://jabber.org/protocol/chatstates' })));
