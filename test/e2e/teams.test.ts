@@ -165,6 +165,14 @@ describe('Teams users chat with Webex and Slack', () => {
     assert.equal(t.world.webex.messagesIn(aliceRoom).length, before);
   });
 
+  test('a lost chat is opened again', async () => {
+    const { webex, people } = t.world;
+    // The hub forgets the chat, as after a reinstall; it opens it again with POST /v3/conversations.
+    await t.hub.store.setState('hooli-teams' as never, `conversation:${teams.user(ivy).id}`, '');
+    await webex.actAs(people.alice.token).sendMessage({ roomId: aliceRoom, text: 'reopened chat' });
+    await waitFor('message in Teams', () => ivyGot().find((m) => m.text?.includes('reopened chat')));
+  });
+
   test('transient Connector errors are retried', async () => {
     const { webex, people } = t.world;
     teams.failNext('sendToConversation', 412);

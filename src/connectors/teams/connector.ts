@@ -32,6 +32,7 @@ import { mentionedEmails, type Block, type Inline, type RichText } from '../../c
 import { parseMarkdown } from '../../formats/markdown.js';
 import { placeholder, placeholderIndex, placeholders } from '../../formats/placeholders.js';
 import { parsePlain } from '../../formats/plain.js';
+import { parseTeamsXml } from '../../formats/teams-xml.js';
 import { splitRich } from '../../formats/split.js';
 import { renderWebexMarkdown } from '../../formats/webex.js';
 import { assertPublicUrl, downloadFromUserUrl, uploadFile } from '../shared/files.js';
@@ -168,6 +169,11 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
     };
     // Replies go only to service URLs seen on authenticated activities.
     await this.context!.setState(`conversation:${userId}`, JSON.stringify(conversation));
+    // Where a user's tenant is served, should the hub need to open their chat again itself.
+    if (conversation.tenantId) {
+      await this.context!.setState(`tenant:${userId}`, conversation.tenantId);
+      await this.context!.setState(`service:${conversation.tenantId}`, conversation.serviceUrl);
+    }
     const from = await this.userRef(activity, conversation);
     const eventId = `${activity.type}:${activity.id ?? randomUUID()}`;
     const base = { id: randomUUID() as EventId, occurredAt: activity.timestamp ?? new Date().toISOString(), from };
@@ -381,10 +387,12 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
     await this.context!.receive([{ platformEventId, target, event }]);
   }
 
-  /** Parses a message into the hub's tree: as markdown when Teams sent markdown, else as text. */
+  /** Parses a message into the hub's tree by its `textFormat`: markdown, xml or plain text. */
   private parse(activity: Activity): RichText {
     const text = stripMentions(activity.text ?? '');
-    return activity.textFormat === 'markdown' ? parseMarkdown(text) : parsePlain(text);
+    if (activity.textFormat === 'markdown') return parseMarkdown(text);
+    if (activity.textFormat === 'xml') return parseTeamsXml(text);
+    return parsePlain(text);
   }
 
   /** Builds the sender's reference, with the email Teams has for them (read once, then stored). */
@@ -621,14 +629,28 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
   }
 
   /**
-   * Returns the 1:1 conversation with a user: the one their activities came from. NOTE: the
-   * hub does not create a conversation yet (POST /v3/conversations), so a user must have
-   * written to the bot or installed the app first.
+   * Returns the 1:1 conversation with a user: the one their activities came from, or one the
+   * hub opens with POST /v3/conversations at the service URL of their tenant's activities.
    */
   private async conversationWith(userId: string): Promise<Conversation> {
     const known = await this.context!.getState(`conversation:${userId}`);
     if (known) return JSON.parse(known) as Conversation;
-    throw new PlatformRejectedError('no_conversation', 'The Teams user has not installed the Parley app, so the bot cannot write to them.');
+    const tenantId = await this.context!.getState(`tenant:${userId}`);
+    const serviceUrl = tenantId ? await this.context!.getState(`service:${tenantId}`) : undefined;
+    if (!tenantId || !serviceUrl) {
+      throw new PlatformRejectedError('no_conversation', 'The Teams user has not installed the Parley app, so the bot cannot write to them.');
+    }
+    const created = await this.api.call(serviceUrl, 'POST conversations', (client) =>
+      client.conversations.createConversation({
+        bot: { id: `28:${this.settings.appId}`, name: 'Parley' },
+        members: [{ id: userId, name: '' }],
+        isGroup: false,
+        channelData: { tenant: { id: tenantId } },
+      } as never),
+    );
+    const conversation: Conversation = { id: created.id ?? '', serviceUrl, tenantId };
+    await this.context!.setState(`conversation:${userId}`, JSON.stringify(conversation));
+    return conversation;
   }
 }
 
