@@ -217,6 +217,23 @@ describe('Teams users chat with Webex and Slack', () => {
     await waitFor('reaction in Slack', () => slack.messages(channel).find((m) => m.ts === ts && (m.reactions ?? []).some((r) => r.name === 'heart')));
   });
 
+  test('files and deletions cross with Slack', async () => {
+    const { slack, people } = t.world;
+    const channel = slack.inbox(people.bob.id).find((m) => m.username === 'Ivy Ito (hooli.example)')!.channel;
+    await slack.shareFileAsUser(people.bob.id, channel, { name: 'terms v2.pdf', mediaType: 'application/pdf', bytes: Buffer.from('%PDF terms') });
+    const card = await waitFor('consent card from Bob', () => ivyGot().find((m) => m.attachments.some((a) => a.name === 'terms v2.pdf')));
+    await teams.acceptFileConsent(ivy, card.id);
+    await waitFor('file saved in Teams', () => teams.uploadedFiles().find((f) => Buffer.from(f.bytes).toString() === '%PDF terms'));
+
+    teams.sendFile(ivy, { name: 'signed.pdf', bytes: Buffer.from('%PDF signed'), contentType: 'application/pdf' });
+    await waitFor('file in Slack', () => slack.filesIn(channel).find((f) => f.name === 'signed.pdf'));
+
+    const ts = await slack.postAsUser(people.bob.id, channel, 'Wrong offer, ignore');
+    const copy = await waitFor('Bob in Teams', () => ivyGot().find((m) => m.text?.includes('Wrong offer')));
+    await slack.deleteAsUser(people.bob.id, channel, ts);
+    await waitFor('deletion in Teams', () => teams.botMessages(ivy).find((m) => m.id === copy.id && m.deleted));
+  });
+
   test('chat chooses the contact', async () => {
     const { webex } = t.world;
     teams.sendMessage(ivy, 'chat alice@acme.example');
