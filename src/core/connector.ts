@@ -52,6 +52,8 @@ export interface ProxyBinding {
   proxyUserId?: PlatformUserId;
   /** Connector-private facts the proxy needs after a restart; never secrets. */
   data: Record<string, string>;
+  /** False once the contact has ended; set on the proxies `listProxies` returns. */
+  active?: boolean;
 }
 
 /** Who the recipient of a delivery sees as its sender. */

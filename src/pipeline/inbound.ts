@@ -83,6 +83,16 @@ export class InboundPipeline {
       return 'ignored';
     }
 
+    // An address in another organisation's domain is not this platform's to claim (a directory
+    // entry set by a tenant's own admins, for instance).
+    const claimed = event.from.email?.split('@')[1];
+    const owner = claimed ? this.directory.orgOfDomain(claimed) : undefined;
+    if (owner !== undefined && owner !== connection.orgId) {
+      log.warn({ org: connection.orgId }, "Inbound event from an address in another organisation's domain; ignored.");
+      await this.store.markInbound(connection.id, inbound.platformEventId, now);
+      return 'ignored';
+    }
+
     const sender = await resolveUser(this.store, connection, event.from, now);
     const target = inbound.target;
     const place = target.kind === 'bot' ? undefined : await this.store.channels.placeOf(connection.id, target.conversationId);

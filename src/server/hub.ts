@@ -141,13 +141,16 @@ export async function startHub(config: ResolvedConfig, logger: Logger, options: 
         await pipeline.receive(id, events);
       },
       isHubMessage: (messageId: Parameters<Store['isHubMessage']>[1]) => store.isHubMessage(id, messageId),
-      listProxies: async () =>
-        (await store.proxiesOnConnection(id)).map((p) => ({
+      listProxies: async () => {
+        const active = await store.activeProxyContacts(id);
+        return (await store.proxiesOnConnection(id)).map((p) => ({
           contactId: p.contactId,
           conversationId: p.conversationId,
           ...(p.proxyUserId ? { proxyUserId: p.proxyUserId } : {}),
           data: p.data,
-        })),
+          active: active.has(p.contactId),
+        }));
+      },
       openFile: async (ref: FileRef, maxBytes: number, signal: AbortSignal) => {
         const source = directory.connection(ref.connectionId)?.connector;
         if (!source || !canOpenFiles(source)) {

@@ -458,6 +458,18 @@ export class Repo {
     return row ? toProxy(row) : undefined;
   }
 
+  /** The ids of the contacts with a proxy on this connection that are still active. */
+  async activeProxyContacts(connectionId: ConnectionId): Promise<Set<string>> {
+    const rows = await this.db
+      .selectFrom('proxies')
+      .innerJoin('contacts', 'contacts.id', 'proxies.contact_id')
+      .select('proxies.contact_id as id')
+      .where('proxies.connection_id', '=', connectionId)
+      .where('contacts.status', '=', 'active')
+      .execute();
+    return new Set(rows.map((r) => r.id));
+  }
+
   async proxiesOnConnection(connectionId: ConnectionId): Promise<ProxyRecord[]> {
     const rows = await this.db.selectFrom('proxies').selectAll().where('connection_id', '=', connectionId).execute();
     return rows.map(toProxy);

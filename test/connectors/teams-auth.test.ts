@@ -16,7 +16,7 @@ describe('Teams activity tokens', () => {
 
   before(async () => {
     sim = await startTeamsSimulator({ tenants: [{ name: 'Initech', domain: 'initech.example', users: [{ name: 'Ivy Ito', email: 'ivy@initech.example' }] }] });
-    auth = new ActivityAuthenticator({ appId: sim.bot.appId, openIdMetadataUrl: sim.openIdMetadataUrl });
+    auth = new ActivityAuthenticator({ appId: sim.bot.appId, openIdMetadataUrl: sim.openIdMetadataUrl, channelId: 'msteams' });
     activity = { channelId: 'msteams', serviceUrl: sim.serviceUrl };
   });
   after(() => sim.close());
@@ -84,7 +84,7 @@ describe('Teams activity tokens', () => {
   });
 
   test('forged key ids read the keys once', async () => {
-    const fresh = new ActivityAuthenticator({ appId: sim.bot.appId, openIdMetadataUrl: sim.openIdMetadataUrl });
+    const fresh = new ActivityAuthenticator({ appId: sim.bot.appId, openIdMetadataUrl: sim.openIdMetadataUrl, channelId: 'msteams' });
     await fresh.verify(`Bearer ${await sim.signToken()}`, activity);
     const before = sim.stats().jwksRequests;
     for (let i = 0; i < 20; i++) {
@@ -94,7 +94,7 @@ describe('Teams activity tokens', () => {
   });
 
   test('a rotated key is fetched', async () => {
-    const fresh = new ActivityAuthenticator({ appId: sim.bot.appId, openIdMetadataUrl: sim.openIdMetadataUrl });
+    const fresh = new ActivityAuthenticator({ appId: sim.bot.appId, openIdMetadataUrl: sim.openIdMetadataUrl, channelId: 'msteams' });
     await fresh.verify(`Bearer ${await sim.signToken()}`, activity);
     await sim.rotateKeys();
     const claims = await fresh.verify(`Bearer ${await sim.signToken()}`, activity);

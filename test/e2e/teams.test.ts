@@ -73,6 +73,8 @@ describe('Teams users chat with Webex and Slack', () => {
     const copy = await waitFor('message in Webex', () => webex.messagesIn(aliceRoom).find((m) => m.text === 'Meet at 3'));
     teams.editMessage(ivy, id, 'Meet at 4');
     await waitFor('edit in Webex', () => webex.messagesIn(aliceRoom).find((m) => m.id === copy.id && m.text === 'Meet at 4'));
+    teams.editMessage(ivy, id, 'Meet at 5');
+    await waitFor('second edit in Webex', () => webex.messagesIn(aliceRoom).find((m) => m.id === copy.id && m.text === 'Meet at 5'));
     teams.deleteMessage(ivy, id);
     await waitFor('deletion in Webex', () => (webex.messagesIn(aliceRoom).some((m) => m.id === copy.id) ? undefined : true));
   });
@@ -143,16 +145,18 @@ describe('Teams users chat with Webex and Slack', () => {
       ['alg none', teams.signToken({}, { alg: 'none' })],
       ['unpublished key', teams.signToken({}, { key: 'unpublished' })],
       ['no token', Promise.resolve('')],
+      // A key endorsed for Web Chat, and an activity that says it is from Web Chat.
+      ['web chat', teams.signToken({}, { key: 'unendorsed' }), 'webchat'],
     ];
     const user = teams.user(ivy);
-    for (const [name, token] of cases) {
+    for (const [name, token, channelId] of cases) {
       const response = await fetch(`${t.hub.url}/hooks/teams/hooli-teams`, {
         method: 'POST',
         headers: { ...((await token) ? { authorization: `Bearer ${await token}` } : {}), 'content-type': 'application/json' },
         body: JSON.stringify({
           type: 'message',
           id: `forged-${name}`,
-          channelId: 'msteams',
+          channelId: channelId ?? 'msteams',
           serviceUrl: teams.serviceUrl,
           from: { id: user.id, name: 'Ivy Ito' },
           conversation: { id: teams.conversationId(ivy), conversationType: 'personal' },
@@ -291,6 +295,14 @@ describe('Teams activities sent twice', () => {
     assert.ok(accept.attempts.length >= 2, `the simulator sent the accept ${accept.attempts.length} time(s)`);
     const greetings = webex.inbox(people.alice.id).filter((m) => m.personId !== people.webexBot.id && m.text?.includes('is now your contact'));
     assert.equal(greetings.length, 1);
+  });
+
+  test('a sentence starting with help', async () => {
+    const { webex, people } = t.world;
+    teams.sendMessage('ivy@hooli.example', 'Help me with the draft, please');
+    await waitFor('message in Webex', () =>
+      webex.inbox(people.alice.id).find((m) => m.personId !== people.webexBot.id && m.text === 'Help me with the draft, please'),
+    );
   });
 
   test('a message over the size limit is split', async () => {

@@ -27,7 +27,8 @@ export const activitySchema = z
     from: account,
     conversation: z.object({ id: z.string().min(1).max(1000), conversationType: z.string().max(64).optional(), tenantId: z.string().max(100).optional() }).passthrough(),
     recipient: account.optional(),
-    text: z.string().max(200_000).optional(),
+    // Teams caps a message near 28 KB; longer text is not from a Teams user.
+    text: z.string().max(40_000).optional(),
     textFormat: z.string().max(32).optional(),
     attachments: z.array(attachment).max(50).optional(),
     entities: z.array(z.unknown()).max(100).optional(),

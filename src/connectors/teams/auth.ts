@@ -19,6 +19,8 @@ const keysMaxAgeMs = 24 * 60 * 60 * 1000;
 /** An unknown key id reads the keys again at most this often, so forged ids cannot flood the metadata service. */
 const refreshMinIntervalMs = 60 * 1000;
 const fetchTimeoutMs = 10_000;
+/** After a read of the keys fails or finds none, the next read waits this long. */
+const failedReadPauseMs = 10_000;
 const maxDocumentBytes = 256 * 1024;
 
 interface CachedKey {
@@ -32,12 +34,15 @@ export interface ActivityAuthSettings {
   appId: string;
   /** The OpenID metadata document that names the signing keys. */
   openIdMetadataUrl: string;
+  /** The only channel whose activities are accepted, `msteams`. */
+  channelId: string;
 }
 
 export class ActivityAuthenticator {
   private keys = new Map<string, CachedKey>();
   private loadedAt = 0;
   private unknownReadAt = 0;
+  private attemptedAt = 0;
   private loading: Promise<void> | undefined;
 
   constructor(private readonly settings: ActivityAuthSettings) {}
@@ -80,7 +85,11 @@ export class ActivityAuthenticator {
     }
 
     const channel = typeof activity.channelId === 'string' ? activity.channelId : '';
-    if (channel === '' || !key.endorsements.includes(channel)) {
+    // Keys are shared with other channels (Web Chat, Direct Line); this endpoint serves one.
+    if (channel !== this.settings.channelId) {
+      throw new SignatureInvalidError(`Teams activity names the channel ${JSON.stringify(channel.slice(0, 40))}; this endpoint takes only ${this.settings.channelId}.`);
+    }
+    if (!key.endorsements.includes(channel)) {
       throw new SignatureInvalidError(`Teams activity token's key is not endorsed for the channel ${JSON.stringify(channel.slice(0, 40))}.`);
     }
     if (typeof payload.serviceurl !== 'string' || payload.serviceurl !== activity.serviceUrl) {
@@ -91,7 +100,18 @@ export class ActivityAuthenticator {
 
   private async key(kid: string): Promise<CachedKey | undefined> {
     const now = Date.now();
-    if (this.keys.size === 0 || now - this.loadedAt > keysMaxAgeMs) await this.load();
+    if (this.keys.size === 0 || now - this.loadedAt > keysMaxAgeMs) {
+      // Reads that fail are not repeated for every request; cached keys serve while the service is down.
+      if (now - this.attemptedAt < failedReadPauseMs) {
+        if (this.keys.size === 0) throw new PlatformUnavailableError('The Bot Framework signing keys could not be read; retrying shortly.', failedReadPauseMs);
+      } else {
+        try {
+          await this.load();
+        } catch (error) {
+          if (this.keys.size === 0) throw error;
+        }
+      }
+    }
     const known = this.keys.get(kid);
     if (known) return known;
     // A key the cache does not have may be new: read the keys again, but for unknown ids not
@@ -121,6 +141,7 @@ export class ActivityAuthenticator {
   }
 
   private async read(): Promise<void> {
+    this.attemptedAt = Date.now();
     const metadata = (await fetchJson(this.settings.openIdMetadataUrl, 'Bot Framework OpenID metadata')) as { jwks_uri?: unknown };
     if (typeof metadata.jwks_uri !== 'string' || !/^https?:\/\//.test(metadata.jwks_uri)) {
       throw new PlatformUnavailableError('Bot Framework OpenID metadata has no jwks_uri.');

@@ -11,6 +11,12 @@ export const teamsConfigSchema = z
       .regex(/^[A-Za-z0-9.-]{1,100}$/)
       .optional()
       .describe('Tenant of a single-tenant app registration; tokens come from that tenant. Leave out for a multi-tenant app.'),
+    allowedTenantIds: z
+      .array(z.string().regex(/^[A-Za-z0-9.-]{1,100}$/))
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Tenants whose users the bot serves; activities from other tenants are ignored. By default tenantId alone, or every tenant for a multi-tenant app without tenantId.'),
     openIdMetadataUrl: z
       .url()
       .default('https://login.botframework.com/v1/.well-known/openidconfiguration')

@@ -49,6 +49,8 @@ type Settings = Omit<TeamsConfig, 'appPassword'> & { appPassword: string };
 
 /** Activities are a few kilobytes; Teams caps messages near 100 KB. */
 const requestBodyLimit = 512 * 1024;
+/** Maximum time one upload of an accepted file may take. */
+const uploadTimeoutMs = 10 * 60 * 1000;
 /** Maximum time a post waits for the conversation's rate limit before the worker reschedules it. */
 const maxPaceWaitMs = 10_000;
 
@@ -73,6 +75,7 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
   private readonly lastTyping = new Map<string, number>();
   /** Uploads of accepted files still running. */
   private readonly uploads = new Set<Promise<void>>();
+  private readonly uploadAborts = new Set<AbortController>();
   private context: ConnectorContext | undefined;
   private logger: Logger | undefined;
   private current: ConnectorState = { status: 'starting', since: new Date().toISOString() };
@@ -81,7 +84,7 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
     readonly connectionId: ConnectionId,
     private readonly settings: Settings,
   ) {
-    this.auth = new ActivityAuthenticator({ appId: settings.appId, openIdMetadataUrl: settings.openIdMetadataUrl });
+    this.auth = new ActivityAuthenticator({ appId: settings.appId, openIdMetadataUrl: settings.openIdMetadataUrl, channelId: 'msteams' });
     const tokenUrl = settings.tokenUrl ?? `https://login.microsoftonline.com/${settings.tenantId ?? 'botframework.com'}/oauth2/v2.0/token`;
     this.tokens = new TokenClient({ tokenUrl, appId: settings.appId, appPassword: settings.appPassword });
     this.api = new ConnectorApi(this.tokens);
@@ -111,6 +114,8 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
   }
 
   async stop(): Promise<void> {
+    // Uploads still running end now; their users are told the file was not saved, if the chat is still reachable.
+    for (const abort of this.uploadAborts) abort.abort(new Error('The hub is stopping.'));
     await Promise.allSettled([...this.uploads]);
     this.setState('stopped');
   }
@@ -157,8 +162,15 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
 
   /** Handles one authenticated activity; returns the body of an invoke response. */
   private async process(activity: Activity): Promise<Record<string, unknown> | undefined> {
-    if (activity.conversation.conversationType !== undefined && activity.conversation.conversationType !== 'personal') {
+    if (activity.conversation.conversationType !== 'personal') {
       this.logger?.info({ connection: this.connectionId }, 'Teams activity from a group chat or channel; the bot works in 1:1 chats only.');
+      return undefined;
+    }
+    // In a multi-tenant app registration any tenant can install the bot; only the listed ones are served.
+    const tenant = activity.channelData?.tenant?.id ?? activity.conversation.tenantId;
+    const allowed = this.settings.allowedTenantIds ?? (this.settings.tenantId ? [this.settings.tenantId] : undefined);
+    if (allowed && (!tenant || !allowed.includes(tenant))) {
+      this.logger?.warn({ connection: this.connectionId }, 'Teams activity from a tenant this connection does not serve; ignored. Add it to teams.allowedTenantIds if it is yours.');
       return undefined;
     }
     const userId = activity.from.id;
@@ -175,7 +187,9 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
       await this.context!.setState(`service:${conversation.tenantId}`, conversation.serviceUrl);
     }
     const from = await this.userRef(activity, conversation);
-    const eventId = `${activity.type}:${activity.id ?? randomUUID()}`;
+    // Message ids are unique only within a chat, and every edit of a message carries its id.
+    const version = activity.type === 'messageUpdate' ? `:${activity.timestamp ?? randomUUID()}` : '';
+    const eventId = `${activity.type}:${conversation.id}:${activity.id ?? randomUUID()}${version}`;
     const base = { id: randomUUID() as EventId, occurredAt: activity.timestamp ?? new Date().toISOString(), from };
 
     switch (activity.type) {
@@ -271,6 +285,10 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
     }
 
     const messageId = messageKey(conversation.id, activity.id ?? randomUUID());
+    // Later edits, deletions and reactions of this message go to the contact it went to.
+    if (target.kind === 'proxy' && activity.id) {
+      await this.context!.setState(`sent:${conversation.id}:${activity.id}`, target.conversationId.slice(conversation.id.length + 1));
+    }
     if (files.length > 0 && target.kind === 'proxy') {
       const file: FileEvent = {
         ...base,
@@ -320,8 +338,13 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
     for (const ref of event.files) {
       const file = await delivery.openFile(ref);
       file.body.destroy();
+      if (file.size === 0) throw new NotPassedOnError('file_empty', 'Teams cannot save an empty file');
       const consentId = randomUUID();
-      await this.context!.setState(`consent:${consentId}`, JSON.stringify({ ref: { ...ref, name: file.name, size: file.size, mediaType: file.mediaType }, contactEmail }));
+      // The consent belongs to this chat and this contact; an answer from elsewhere, or after the contact ended, uploads nothing.
+      await this.context!.setState(
+        `consent:${consentId}`,
+        JSON.stringify({ ref: { ...ref, name: file.name, size: file.size, mediaType: file.mediaType }, contactEmail, conversationId: conversation.id }),
+      );
       const id = await this.post(
         conversation,
         { type: 'message', attachments: [fileConsentCard(file.name, file.size, `${from} sent you this file through Parley.`, consentId)] },
@@ -343,7 +366,15 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
     const stored = consentId ? await this.context!.getState(`consent:${consentId}`) : undefined;
     if (!stored) return { status: 200 };
     await this.context!.setState(`consent:${consentId}`, '');
-    const { ref } = JSON.parse(stored) as { ref: FileRef & { name: string; size: number } };
+    const { ref, contactEmail, conversationId } = JSON.parse(stored) as { ref: FileRef & { name: string; size: number }; contactEmail?: string; conversationId?: string };
+    if (conversationId !== conversation.id) {
+      this.logger?.warn({ connection: this.connectionId }, 'A Teams file consent answer came from another chat than the offer; ignored.');
+      return { status: 200 };
+    }
+    if (contactEmail && !(await this.contactsOf(conversation.id)).includes(contactEmail)) {
+      await this.post(conversation, { type: 'message', text: `${ref.name} was not saved: you are no longer connected with its sender.` });
+      return { status: 200 };
+    }
     if (value.action !== 'accept') {
       await this.post(conversation, { type: 'message', text: `You declined ${ref.name}; it was not saved.` });
       return { status: 200 };
@@ -358,6 +389,8 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
 
   private async upload(conversation: Conversation, ref: FileRef, uploadUrl: string, shown: { name: string; contentUrl: string; uniqueId: string; fileType: string }): Promise<void> {
     const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Error('The Teams file upload took longer than 10 minutes.')), uploadTimeoutMs);
+    this.uploadAborts.add(abort);
     try {
       if (!this.context!.openFile) throw new PlatformRejectedError('unsupported', 'The hub cannot open files for a later transfer.');
       // The upload session's address comes from Teams; it must not point the hub into its own network.
@@ -379,6 +412,8 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
       const reason = error instanceof NotPassedOnError ? error.message : 'the upload failed';
       await this.post(conversation, { type: 'message', text: `The file could not be saved to your OneDrive: ${reason}. Ask the sender to send it again.` }).catch(() => undefined);
     } finally {
+      clearTimeout(timer);
+      this.uploadAborts.delete(abort);
       abort.abort();
     }
   }
@@ -427,7 +462,11 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
   /** Lists the contacts a user's conversation carries, by email, from the proxies the hub stored. */
   private async contactsOf(conversationId: string): Promise<string[]> {
     const prefix = `${conversationId}#`;
-    return (await this.context!.listProxies()).map((p) => p.conversationId as string).filter((c) => c.startsWith(prefix)).map((c) => c.slice(prefix.length));
+    return (await this.context!.listProxies())
+      .filter((p) => p.active !== false)
+      .map((p) => p.conversationId as string)
+      .filter((c) => c.startsWith(prefix))
+      .map((c) => c.slice(prefix.length));
   }
 
   /** Returns the contact a user's messages go to: the one they chose, else their only contact. */
@@ -499,11 +538,20 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
         const [, activityId] = splitKey(event.messageId);
         const label = sender.kind === 'proxy' ? proxyDisplayName(sender) : undefined;
         const text = this.render(event.body, label);
-        await this.paced(conversation, () =>
-          this.api.call(conversation.serviceUrl, 'PUT activities/{id}', (client) =>
-            client.conversations.updateActivity(conversation.id, activityId, { type: 'message', id: activityId, text: text[0] ?? '', textFormat: 'markdown' } as never),
-          ),
-        );
+        // An edit replaces one message; text that needs several cannot be an edit in Teams.
+        if (text.length > 1) throw new NotPassedOnError('edit_too_large', 'the edited message is longer than Teams takes in one message; send it as a new message');
+        try {
+          await this.paced(conversation, () =>
+            this.api.call(conversation.serviceUrl, 'PUT activities/{id}', (client) =>
+              client.conversations.updateActivity(conversation.id, activityId, { type: 'message', id: activityId, text: text[0] ?? '', textFormat: 'markdown' } as never),
+            ),
+          );
+        } catch (error) {
+          if (error instanceof PlatformRejectedError && error.platformCode === 'MessageSizeTooBig') {
+            throw new NotPassedOnError('edit_too_large', 'Teams refused the edited message as too large; send it as a new message');
+          }
+          throw error;
+        }
         return done([]);
       }
       case 'message_delete': {
@@ -623,8 +671,9 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
   private async paced<T>(conversation: Conversation, work: () => Promise<T>): Promise<T> {
     const wait = this.pacer.delay(conversation.id);
     if (wait > maxPaceWaitMs) throw new PlatformUnavailableError('Teams conversation is at its rate limit.', wait);
+    // The slot is taken before the wait, so that posts waiting side by side do not share it.
+    this.pacer.record(conversation.id, Date.now() + wait);
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    this.pacer.record(conversation.id);
     return work();
   }
 
@@ -699,12 +748,19 @@ function proxyTarget(conversationId: string, email: string): InboundEvent['targe
 
 /** Removes `<at>Name</at>` mentions of the bot, which Teams puts in the text of a message to it. */
 function stripMentions(text: string): string {
-  return text.replace(/<at>[^<]{0,200}<\/at>/g, '').replace(/\s{2,}/g, ' ');
+  return text.replace(/<at>[^<]{0,200}<\/at> ?/g, '');
 }
 
+/**
+ * True when a message is exactly a bot command: a command word alone, or with one address.
+ * "Help me with the draft" is a message for a contact.
+ */
 function isCommand(text: string): boolean {
-  const first = text.split(/\s+/, 1)[0]?.toLowerCase().replace(/^\//, '') ?? '';
-  return (commandNames as readonly string[]).includes(first);
+  const words = text.split(/\s+/).filter((w) => w !== '');
+  const first = words[0]?.toLowerCase().replace(/^\//, '') ?? '';
+  if (!(commandNames as readonly string[]).includes(first)) return false;
+  if (first === 'channel') return words.length === 3;
+  return words.length === 1 || (words.length === 2 && words[1]!.includes('@'));
 }
 
 /** Returns the command an Adaptive Card button stands for, from the data Parley put on it. */
