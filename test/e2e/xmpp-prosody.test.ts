@@ -91,6 +91,20 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
   const presences = (from: string, type?: string) =>
     erin.received.filter((s) => s.is('presence') && String(s.attrs.from ?? '').split('/')[0] === from && s.attrs.type === type);
 
+  /** Uploads a file through erin's own server, as her client would, and returns its link. */
+  const uploadAsErin = async (fileName: string, content: Buffer) => {
+    const id = `slot-${randomBytes(4).toString('hex')}`;
+    await erin.send(
+      xml('iq', { type: 'get', to: 'upload.partner.test', id }, xml('request', { xmlns: 'urn:xmpp:http:upload:0', filename: fileName, size: String(content.length), 'content-type': 'text/plain' })),
+    );
+    const slot = (await waitFor('upload slot', () => erin.received.find((s) => s.is('iq') && s.attrs.id === id))).getChild('slot', 'urn:xmpp:http:upload:0')!;
+    const putElement = slot.getChild('put')!;
+    const headers = Object.fromEntries(putElement.getChildren('header').map((h) => [String(h.attrs.name), h.getText()]));
+    const put = await fetch(putElement.attrs.url as string, { method: 'PUT', body: content, headers: { ...headers, 'content-type': 'text/plain' } });
+    assert.ok(put.ok, `PUT answered ${put.status}`);
+    return slot.getChild('get')!.attrs.url as string;
+  };
+
   test('roster add invites a Webex user', async () => {
     const { webex, people } = t.world;
     await erin.send(xml('presence', { type: 'subscribe', to: aliceProxy }));
@@ -387,19 +401,7 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     assert.equal(sha(Buffer.from(await fetched.arrayBuffer())), sha(bytes));
 
     // XMPP to Webex and Slack: erin uploads through her own server, as her client would.
-    const upload = async (fileName: string, content: Buffer) => {
-      const id = `slot-${randomBytes(4).toString('hex')}`;
-      await erin.send(
-        xml('iq', { type: 'get', to: 'upload.partner.test', id }, xml('request', { xmlns: 'urn:xmpp:http:upload:0', filename: fileName, size: String(content.length), 'content-type': 'text/plain' })),
-      );
-      const slot = (await waitFor('upload slot', () => erin.received.find((s) => s.is('iq') && s.attrs.id === id))).getChild('slot', 'urn:xmpp:http:upload:0')!;
-      const putElement = slot.getChild('put')!;
-      const headers = Object.fromEntries(putElement.getChildren('header').map((h) => [String(h.attrs.name), h.getText()]));
-      const put = await fetch(putElement.attrs.url as string, { method: 'PUT', body: content, headers: { ...headers, 'content-type': 'text/plain' } });
-      assert.ok(put.ok, `PUT answered ${put.status}`);
-      return slot.getChild('get')!.attrs.url as string;
-    };
-    const oneByte = await upload('ü.txt', Buffer.from('1'));
+    const oneByte = await uploadAsErin('ü.txt', Buffer.from('1'));
     await erin.send(xml('message', { type: 'chat', to: aliceProxy, id: 'file-1' }, xml('body', {}, oneByte), xml('x', { xmlns: 'jabber:x:oob' }, xml('url', {}, oneByte))));
     const inWebex = await waitFor('file in Webex', () =>
       webex.messagesIn(aliceRoom).find((m) => (m.files?.length ?? 0) > 0 && webex.contents().some((c) => c.url === m.files![0] && c.name === 'ü.txt')),
@@ -415,7 +417,7 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     await t.hub.worker.drained();
     assert.equal(webex.contents().length, before + 10);
 
-    const report = await upload('report.txt', Buffer.from('numbers'));
+    const report = await uploadAsErin('report.txt', Buffer.from('numbers'));
     await erin.send(xml('message', { type: 'chat', to: bobProxy, id: 'file-2' }, xml('body', {}, `see this ${report}`), xml('x', { xmlns: 'jabber:x:oob' }, xml('url', {}, report))));
     const inSlack = await waitFor('file in Slack', () => slack.filesIn(bobChannel).find((f) => f.name === 'report.txt'));
     assert.equal(inSlack.bytes.toString(), 'numbers');
@@ -525,6 +527,33 @@ describe('XMPP users federate with Webex and Slack through real Prosody servers'
     teams.react(ivy, fromErin.id, 'laugh', 'added');
     const reaction = await waitFor('reaction in XMPP', () => erin.received.find((s) => s.is('message') && s.getChild('reactions', 'urn:xmpp:reactions:0')?.attrs.id === 'x2t-1'));
     assert.equal(reaction.getChild('reactions', 'urn:xmpp:reactions:0')!.getChildText('reaction'), '😆');
+  });
+
+  test('files and deletions cross with Teams', async () => {
+    const teams = t.world.teams!;
+    // Teams to XMPP: the link to the hub server's upload service.
+    teams.sendFile(ivy, { name: 'minutes.txt', bytes: Buffer.from('minutes of the call'), contentType: 'text/plain' });
+    const link = await waitFor('file link in XMPP', () =>
+      erin.received.find((s) => s.is('message') && String(s.attrs.from).split('/')[0] === ivyProxy && s.getChild('x', 'jabber:x:oob')),
+    );
+    assert.equal(await (await fetch(link.getChild('x', 'jabber:x:oob')!.getChildText('url')!)).text(), 'minutes of the call');
+
+    // XMPP to Teams: a consent card, then the upload.
+    const url = await uploadAsErin('agenda.txt', Buffer.from('agenda'));
+    await erin.send(xml('message', { type: 'chat', to: ivyProxy, id: 'file-t1' }, xml('body', {}, url), xml('x', { xmlns: 'jabber:x:oob' }, xml('url', {}, url))));
+    const card = await waitFor('consent card in Teams', () => teams.botMessages(ivy).find((m) => m.attachments.some((a) => a.name === 'agenda.txt')));
+    await teams.acceptFileConsent(ivy, card.id);
+    await waitFor('file saved in Teams', () => teams.uploadedFiles().find((f) => Buffer.from(f.bytes).toString() === 'agenda'));
+
+    // Deletions both ways: an XEP-0424 retraction, and a Teams delete.
+    await erin.send(xml('message', { type: 'chat', to: ivyProxy, id: 'x2t-del' }, xml('body', {}, 'soon gone')));
+    const copy = await waitFor('message in Teams', () => teams.botMessages(ivy).find((m) => m.text?.includes('soon gone')));
+    await erin.send(xml('message', { type: 'chat', to: ivyProxy, id: 'x2t-retract' }, xml('retract', { xmlns: 'urn:xmpp:message-retract:1', id: 'x2t-del' })));
+    await waitFor('deletion in Teams', () => teams.botMessages(ivy).find((m) => m.id === copy.id && m.deleted));
+    const id = teams.sendMessage(ivy, 'also soon gone');
+    await waitFor('message in XMPP', () => erin.bodiesFrom(ivyProxy).find((b) => b === 'also soon gone'));
+    teams.deleteMessage(ivy, id);
+    await waitFor('retraction in XMPP', () => erin.received.find((s) => s.is('message') && String(s.attrs.from).split('/')[0] === ivyProxy && s.getChild('retract', 'urn:xmpp:message-retract:1')));
   });
 
   test('typing crosses both ways', async () => {
