@@ -238,22 +238,17 @@ export class ChannelRelay {
    * every channel they joined through it, on both sides.
    */
   async contactEnded(contactId: ContactId, now: number): Promise<Plan> {
-    const plan = emptyPlan();
-    for (const member of await this.store.channels.activeByContact(contactId)) {
-      const [channel, invitee, inviter] = await Promise.all([
-        this.store.channels.get(member.channelId),
-        this.store.getUser(member.userId),
-        this.store.getUser(member.invitedBy),
-      ]);
-      if (channel && invitee && inviter) await this.remove(channel, member, invitee, inviter, now, plan, true);
-    }
-    return plan;
+    return this.removeAll(await this.store.channels.activeByContact(contactId), now);
   }
 
   /** Takes a suspended user out of every shared channel they were invited to, on both sides. */
   async userSuspended(userId: UserId, now: number): Promise<Plan> {
+    return this.removeAll(await this.store.channels.activeByUser(userId), now);
+  }
+
+  private async removeAll(members: ChannelMemberRecord[], now: number): Promise<Plan> {
     const plan = emptyPlan();
-    for (const member of await this.store.channels.activeByUser(userId)) {
+    for (const member of members) {
       const [channel, invitee, inviter] = await Promise.all([
         this.store.channels.get(member.channelId),
         this.store.getUser(member.userId),
