@@ -9,7 +9,7 @@ import { PlatformRejectedError, PlatformUnavailableError } from '../../core/erro
 import { retryAfterMs } from '../shared/http.js';
 import type { TokenClient } from './token.js';
 
-/** Statuses Microsoft asks bots to retry with back-off (bots/how-to/rate-limit.md). */
+/** Statuses that Microsoft documents as retryable with back-off (bots/how-to/rate-limit.md). */
 const retryable = new Set([412, 429, 502, 503, 504]);
 
 interface RestErrorLike {

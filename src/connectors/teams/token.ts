@@ -51,9 +51,9 @@ export class TokenClient {
     }
     const answer = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown; error?: unknown };
     if (!response.ok || typeof answer.access_token !== 'string') {
-      // The error code (invalid_client, unauthorized_client) says what to fix; the description may echo the request.
+      // The error code (invalid_client, unauthorized_client) names the problem; the description may echo the request, so it is left out.
       const code = typeof answer.error === 'string' ? answer.error.slice(0, 40) : String(response.status);
-      throw new PlatformRejectedError(code, `Teams token endpoint refused the app credentials (${code}); check teams.appId and teams.appPassword.`);
+      throw new PlatformRejectedError(code, `Teams token endpoint rejected the app credentials (${code}); check teams.appId and teams.appPassword.`);
     }
     const lifetime = typeof answer.expires_in === 'number' ? answer.expires_in : Number(answer.expires_in ?? 3600);
     this.token = { value: answer.access_token, expiresAt: Date.now() + (Number.isFinite(lifetime) ? lifetime : 3600) * 1000 };
