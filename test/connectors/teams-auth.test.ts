@@ -93,6 +93,13 @@ describe('Teams activity tokens', () => {
     assert.equal(sim.stats().jwksRequests - before, 1);
   });
 
+  test('first tokens at once pass', async () => {
+    const fresh = new ActivityAuthenticator({ appId: sim.bot.appId, openIdMetadataUrl: sim.openIdMetadataUrl, channelId: 'msteams' });
+    const tokens = await Promise.all([sim.signToken(), sim.signToken(), sim.signToken()]);
+    const results = await Promise.allSettled(tokens.map((token) => fresh.verify(`Bearer ${token}`, activity)));
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled']);
+  });
+
   test('a rotated key is fetched', async () => {
     const fresh = new ActivityAuthenticator({ appId: sim.bot.appId, openIdMetadataUrl: sim.openIdMetadataUrl, channelId: 'msteams' });
     await fresh.verify(`Bearer ${await sim.signToken()}`, activity);

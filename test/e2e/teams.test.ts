@@ -194,7 +194,7 @@ describe('Teams users chat with Webex and Slack', () => {
     await waitFor('second card', () => ivyGot().find((m) => m.text?.includes('Bob Builder')));
     teams.sendMessage(ivy, 'accept bob@globex.example');
     await waitFor('greeting in Slack', () => slack.inbox(people.bob.id).find((m) => m.username === 'Ivy Ito (hooli.example)'));
-    await waitFor('greeting in Teams', () => ivyGot().find((m) => m.text?.includes('Bob Builder (bob@globex.example) on Slack is now your contact')));
+    await waitFor('greeting in Teams', () => ivyGot().find((m) => m.text?.includes('Bob Builder (bob@globex.example) is now your contact through Parley. Their messages arrive here')));
 
     teams.sendMessage(ivy, 'Who gets this?');
     const prompt = await waitFor('choice prompt', () => ivyGot().find((m) => m.text?.includes('several contacts')));

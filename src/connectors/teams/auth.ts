@@ -102,7 +102,11 @@ export class ActivityAuthenticator {
     const now = Date.now();
     if (this.keys.size === 0 || now - this.loadedAt > keysMaxAgeMs) {
       // Reads that fail are not repeated for every request; cached keys serve while the service is down.
-      if (now - this.attemptedAt < failedReadPauseMs) {
+      if (this.loading) {
+        // A read is under way: wait for it rather than count it as a failure.
+        await this.loading.catch(() => undefined);
+        if (this.keys.size === 0) throw new PlatformUnavailableError('The Bot Framework signing keys could not be read; retrying shortly.', failedReadPauseMs);
+      } else if (now - this.attemptedAt < failedReadPauseMs) {
         if (this.keys.size === 0) throw new PlatformUnavailableError('The Bot Framework signing keys could not be read; retrying shortly.', failedReadPauseMs);
       } else {
         try {

@@ -599,7 +599,11 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
         return done([messageKey(conversation.id, id)]);
       }
       default: {
-        const text = hubText(event, sender);
+        // Teams has one chat for every contact, so the usual "write here" would mislead.
+        const text =
+          event.kind === 'contact_response' && sender.kind === 'proxy'
+            ? `${sender.person.displayName} (${sender.person.email}) is now your contact through Parley. Their messages arrive here under their name; to write to them, reply to one of their messages or send "chat ${sender.person.email}".`
+            : hubText(event, sender);
         if (text === undefined) return done([]);
         const ids: PlatformMessageId[] = [];
         for (const part of splitText(text, this.settings.maxMessageBytes, utf8Bytes)) {
