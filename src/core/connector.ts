@@ -64,8 +64,8 @@ export type Sender =
   | { kind: 'member'; person: PersonCard };
 
 /**
- * Where a delivery to a shared channel goes: the channel's own conversation (`origin`) or its
- * mirror on another platform (`mirror`).
+ * The destination of a delivery to a shared channel: the channel's own conversation (`origin`)
+ * or its mirror on another platform (`mirror`).
  */
 export interface ChannelPlace {
   channelId: ChatSessionId;

@@ -99,9 +99,9 @@ export interface ContactRemovedEvent extends EventBase {
 }
 
 /**
- * A person was added to a shared channel. Delivered to the invitee's platform, it creates or
- * finds the channel's mirror there and adds them; delivered to the channel's own platform, it
- * adds the invitee's proxy where the platform has one.
+ * An invitation of a person into a shared channel. Delivered to the invitee's platform, it
+ * creates or finds the channel's mirror there and adds them. Delivered to the channel's own
+ * platform, it adds the invitee's proxy where the platform has one.
  */
 export interface ChannelInviteEvent extends EventBase {
   kind: 'channel_invite';

@@ -1,6 +1,6 @@
 // Markdown in (Webex messages sent with formatting), through marked's lexer. Entities and
 // raw HTML are kept as literal text. Webex mention tags become mention nodes, with the
-// person's email where it is known, and `<@all>` becomes `@all` text, which notifies nobody.
+// person's email where it is known, and `<@all>` becomes `@all` text, which notifies no one.
 
 import { Lexer, type Token, type Tokens } from 'marked';
 

@@ -1,5 +1,5 @@
 // Shared channels. A member of a Webex space or a Slack channel shares it with an external
-// contact by mentioning the bot there (`channel invite <email>`); the contact takes part from
+// contact by mentioning the bot there (`channel invite <email>`). The contact takes part from
 // a mirror on their own platform. This module turns those commands, the posts in a channel or
 // a mirror, and members leaving or being removed into deliveries to the other places.
 

@@ -25,8 +25,8 @@ export function newEventId(): EventId {
 }
 
 /**
- * Deliveries to one conversation share a key, so they are sent one at a time, in order. All
- * of a shared channel's deliveries to one platform connection share one, whoever sent them.
+ * Deliveries to one conversation share a key, so they are sent one at a time, in order.
+ * All deliveries of a shared channel to one platform connection share one key, from any sender.
  */
 export function orderingKey(recipient: UserRef, sender: Sender, channel?: ChannelPlace): string {
   if (channel) return `${recipient.connectionId}/channel/${channel.channelId}`;

@@ -446,7 +446,7 @@ export class Repo {
     return rows.map(toProxy);
   }
 
-  /** The proxy with this platform id on a connection: a Webex guest standing for a contact. */
+  /** Finds the proxy with this platform id on a connection: a Webex guest that represents a contact. */
   async proxyByUser(connectionId: ConnectionId, proxyUserId: PlatformUserId): Promise<ProxyRecord | undefined> {
     const row = await this.db
       .selectFrom('proxies')
@@ -458,7 +458,7 @@ export class Repo {
     return row ? toProxy(row) : undefined;
   }
 
-  /** The ids of the contacts with a proxy on this connection that are still active. */
+  /** Returns the ids of the still active contacts that have a proxy on this connection. */
   async activeProxyContacts(connectionId: ConnectionId): Promise<Set<string>> {
     const rows = await this.db
       .selectFrom('proxies')

@@ -145,7 +145,7 @@ describe('Teams users chat with Webex and Slack', () => {
       ['alg none', teams.signToken({}, { alg: 'none' })],
       ['unpublished key', teams.signToken({}, { key: 'unpublished' })],
       ['no token', Promise.resolve('')],
-      // A key endorsed for Web Chat, and an activity that says it is from Web Chat.
+      // A key endorsed for Web Chat, and an activity that names Web Chat as its channel.
       ['web chat', teams.signToken({}, { key: 'unendorsed' }), 'webchat'],
     ];
     const user = teams.user(ivy);
@@ -171,7 +171,7 @@ describe('Teams users chat with Webex and Slack', () => {
 
   test('a lost chat is opened again', async () => {
     const { webex, people } = t.world;
-    // The hub forgets the chat, as after a reinstall; it opens it again with POST /v3/conversations.
+    // The stored chat is cleared, as after a reinstall, so the hub opens it again with POST /v3/conversations.
     await t.hub.store.setState('hooli-teams' as never, `conversation:${teams.user(ivy).id}`, '');
     await webex.actAs(people.alice.token).sendMessage({ roomId: aliceRoom, text: 'reopened chat' });
     await waitFor('message in Teams', () => ivyGot().find((m) => m.text?.includes('reopened chat')));
@@ -269,7 +269,7 @@ describe('Teams activities sent twice', () => {
   let teams: TeamsSimulator;
 
   before(async () => {
-    // The simulator sends an activity again when the hub has not answered within 300 ms.
+    // The simulator sends an activity again when the hub has not responded within 300 ms.
     // It also takes activities of at most 4,000 bytes, less than the hub's limit for text.
     t = await startTestHub({ teams: { resendAfterMs: 300, maxActivityBytes: 4000 } });
     teams = t.world.teams!;
@@ -282,7 +282,7 @@ describe('Teams activities sent twice', () => {
     const { webex, people } = t.world;
     await webex.actAs(people.alice.token).sendMessage({ toPersonEmail: people.webexBot.email, text: 'invite ivy@hooli.example' });
     await waitFor('contact request card', () => teams.botMessages('ivy@hooli.example').find((m) => m.text?.includes('wants to connect')));
-    // Another writer holds the database for a second, so the hub answers the accept late.
+    // Another writer locks the database for a second, so the hub responds to the accept late.
     const blocker = new Database(t.dataPath);
     blocker.exec('BEGIN IMMEDIATE');
     teams.sendMessage('ivy@hooli.example', 'accept alice@acme.example');

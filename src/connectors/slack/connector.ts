@@ -238,7 +238,7 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
     }
   }
 
-  /** The channel's name as its members see it, for the mirror of a shared channel. */
+  /** Returns the channel's name as its members see it, for the mirror of a shared channel. */
   private async channelTitle(channel: string): Promise<{ title?: string }> {
     try {
       const info = await slackCall('conversations.info', () => this.client.conversations.info({ channel }));
@@ -249,7 +249,7 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
     }
   }
 
-  /** A member left a channel, or was removed from it (Slack does not say which). */
+  /** Converts a member leaving a channel, or being removed (Slack does not tell which), into an event. */
   private async memberLeftInbound(eventId: string, event: SlackMessageEvent): Promise<InboundEvent | undefined> {
     if (!event.user || !event.channel || event.user === this.botUserId) return undefined;
     const member = await this.userRef(event.user);
@@ -641,9 +641,9 @@ export class SlackConnector implements Connector, Reconciling, PresenceSource, F
    */
   async findDelivered(delivery: Delivery, since: Date): Promise<SendResult | undefined> {
     const sender = delivery.sender;
-    const channel =
-      delivery.channel?.conversationId ??
-      (sender.kind === 'bot' ? await this.imWith(delivery.recipient.platformUserId) : sender.kind === 'proxy' ? sender.binding?.conversationId : undefined);
+    let channel = delivery.channel?.conversationId as string | undefined;
+    if (!channel && sender.kind === 'bot') channel = await this.imWith(delivery.recipient.platformUserId);
+    if (!channel && sender.kind === 'proxy') channel = sender.binding?.conversationId;
     if (!channel) return undefined;
 
     if (delivery.event.kind === 'file') {

@@ -3,7 +3,7 @@
 import type { PersonCard } from '../../core/events.js';
 import { platformNames } from '../../core/platform.js';
 
-/** A contact request as a card; its buttons send back the command they stand for. */
+/** Builds a contact request card, whose buttons send back the command they represent. */
 export function contactRequestCard(requester: PersonCard, summary: string): Record<string, unknown> {
   return {
     contentType: 'application/vnd.microsoft.card.adaptive',
@@ -32,7 +32,7 @@ export function contactRequestCard(requester: PersonCard, summary: string): Reco
   };
 }
 
-/** The file consent card Teams shows for a file the bot offers; the user's answer arrives as a `fileConsent/invoke`. */
+/** Builds the file consent card Teams shows for a file the bot offers; the user's response arrives as a `fileConsent/invoke`. */
 export function fileConsentCard(name: string, size: number, description: string, consentId: string): Record<string, unknown> {
   const context = { parleyConsent: consentId };
   return {
@@ -42,7 +42,7 @@ export function fileConsentCard(name: string, size: number, description: string,
   };
 }
 
-/** The card that shows an uploaded file in the chat, from what the upload session named. */
+/** Builds the card that shows an uploaded file in the chat, from the upload session's details. */
 export function fileInfoCard(upload: { name: string; contentUrl: string; uniqueId: string; fileType: string }): Record<string, unknown> {
   return {
     contentType: 'application/vnd.microsoft.teams.card.file.info',

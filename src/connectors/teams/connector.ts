@@ -114,7 +114,7 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
   }
 
   async stop(): Promise<void> {
-    // Uploads still running end now; their users are told the file was not saved, if the chat is still reachable.
+    // Uploads still running are aborted, and each user gets a message that the file was not saved.
     for (const abort of this.uploadAborts) abort.abort(new Error('The hub is stopping.'));
     await Promise.allSettled([...this.uploads]);
     this.setState('stopped');
@@ -327,9 +327,9 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
   }
 
   /**
-   * Offers each file with a consent card: Teams lets a bot put a file in a user's OneDrive only
-   * once the user accepts. The file is opened here so that the policies and limits are checked
-   * and the card shows the real name and size; it is read again when the user accepts.
+   * Offers each file with a consent card, because Teams lets a bot put a file in a user's
+   * OneDrive only once the user accepts. The file is opened here so that the policies and limits
+   * are checked and the card shows the real name and size. It is read again on acceptance.
    */
   private async offerFiles(delivery: Delivery, event: FileEvent, conversation: Conversation, contactEmail: string | undefined): Promise<PlatformMessageId[]> {
     if (!delivery.openFile) throw new PlatformRejectedError('no_conversation', 'A file needs a source to read it from.');
@@ -340,7 +340,7 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
       file.body.destroy();
       if (file.size === 0) throw new NotPassedOnError('file_empty', 'Teams cannot save an empty file');
       const consentId = randomUUID();
-      // The consent belongs to this chat and this contact; an answer from elsewhere, or after the contact ended, uploads nothing.
+      // The consent belongs to this chat and this contact. A response from another chat, or after the contact ended, uploads nothing.
       await this.context!.setState(
         `consent:${consentId}`,
         JSON.stringify({ ref: { ...ref, name: file.name, size: file.size, mediaType: file.mediaType }, contactEmail, conversationId: conversation.id }),
@@ -356,9 +356,9 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
   }
 
   /**
-   * The user answered a file consent card. On accept the file is read from its source again and
-   * streamed into the upload session Teams opened, then shown with a file info card. The upload
-   * runs after the answer, so that a large file does not hold the invoke past its time limit.
+   * Handles the user's response to a file consent card. On accept the file is read from its
+   * source again, streamed into the upload session Teams opened, and shown with a file info
+   * card. The upload runs after the response, so a large file does not delay the invoke past its time limit.
    */
   private async onFileConsent(activity: Activity, conversation: Conversation): Promise<Record<string, unknown>> {
     const value = (activity.value ?? {}) as { action?: unknown; context?: { parleyConsent?: unknown }; uploadInfo?: Record<string, unknown> };
@@ -548,7 +548,7 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
           );
         } catch (error) {
           if (error instanceof PlatformRejectedError && error.platformCode === 'MessageSizeTooBig') {
-            throw new NotPassedOnError('edit_too_large', 'Teams refused the edited message as too large; send it as a new message');
+            throw new NotPassedOnError('edit_too_large', 'Teams rejected the edited message as too large; send it as a new message');
           }
           throw error;
         }
@@ -655,8 +655,8 @@ export class TeamsConnector implements Connector, FileSource, FileTarget, Typing
   }
 
   /**
-   * Posts a message's text; when Teams answers 413 (MessageSizeTooBig: its limit is lower than
-   * `maxMessageBytes`), posts it again in two halves, split at a word, and so on down.
+   * Posts a message's text. When Teams returns 413 (MessageSizeTooBig, because its limit is lower
+   * than `maxMessageBytes`), posts it again in two halves split at a word, and so on down.
    * NOTE: such a split cuts the markdown text, not the tree, so a code block may be cut.
    */
   private async postText(conversation: Conversation, text: string, extra: Record<string, unknown>, contactEmail: string | undefined, depth = 0): Promise<string[]> {
@@ -731,7 +731,7 @@ function mapMentions(body: RichText, replace: (mention: Extract<Inline, { type: 
   return { blocks: block(body.blocks) };
 }
 
-/** Keeps a name from closing the `<at>` element it stands in. */
+/** Removes the characters that would let a name close its `<at>` element. */
 function escapeAt(name: string): string {
   return name.replace(/[<>&]/g, ' ');
 }

@@ -75,10 +75,12 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
   private readonly api: WebexApi;
   private readonly guests: GuestTokens;
   private readonly names = new Map<string, string>();
-  /** Emails of mentioned person ids; null when Webex does not say. */
+  /** Emails of mentioned person ids; null when Webex returns none. */
   private readonly emailsById = new Map<string, string | null>();
   /** Whether a mentioned email is a person on this Webex. */
   private readonly onWebex = new Map<string, boolean>();
+  /** Person ids found not to be guests. A guest's id is remembered when the guest is made, before it can post. */
+  private readonly notGuests = new Set<string>();
   /** Guests whose webhooks for a shared space are in place, as `subject\nroomId`. */
   private readonly channelGuests = new Set<string>();
   private context: ConnectorContext | undefined;
@@ -306,8 +308,8 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
   }
 
   /**
-   * A member left a shared space or was removed from it. Only a removed proxy matters to the
-   * hub: its external person leaves the space's mirror too.
+   * Converts a member leaving a shared space, or being removed from it, into an event. Only a
+   * removed proxy matters to the hub, because its external person then leaves the mirror too.
    */
   private async membershipInbound(envelope: ReturnType<typeof parseEnvelope>, receivedAt: number): Promise<InboundEvent | undefined> {
     const { data } = envelope;
@@ -329,12 +331,15 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
     };
   }
 
-  /** The guest subject of a proxy person, also one known only from the connection's state. */
+  /** Returns the guest subject of a proxy person, also one stored only in the connection's state. */
   private async guestSubject(personId: string): Promise<string | undefined> {
     const known = this.guests.subjectOf(personId);
     if (known) return known;
+    // Every message's sender is checked here; people found not to be guests are not read again.
+    if (this.notGuests.has(personId)) return undefined;
     const stored = await this.context?.getState(`guest:${personId}`);
     if (stored) this.guests.remember(personId, stored);
+    else if (this.notGuests.size < 10_000) this.notGuests.add(personId);
     return stored;
   }
 
@@ -499,7 +504,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
     return { messageIds: ids };
   }
 
-  /** Adds an invited contact's proxy to the space that was shared with them, and says so there. */
+  /** Adds an invited contact's proxy to the space shared with them, and posts a note about it there. */
   private async joinSpace(event: ChannelInviteEvent, place: ChannelPlace, sender: Delivery['sender']): Promise<SendResult> {
     const roomId = place.conversationId;
     if (!roomId || sender.kind !== 'proxy') throw new PlatformRejectedError('no_conversation', 'A space invitation needs the space and the contact.');
@@ -531,7 +536,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
     return { messageIds: [posted.id as PlatformMessageId], channel: { conversationId: roomId, data: { subject } } };
   }
 
-  /** The token of the proxy that made a mirror, which may remove its members. */
+  /** Returns the token of the proxy that made a mirror, which may remove its members. */
   private async mirrorToken(place: ChannelPlace): Promise<string> {
     return place.data.subject ? (await this.guests.get(place.data.subject, 'Parley contact')).token : this.config.botToken;
   }
@@ -784,7 +789,7 @@ export class WebexConnector implements Connector, Reconciling, PresenceSource, F
   }
 }
 
-/** The webhooks a proxy in a shared space needs: the space's messages, and members leaving it. */
+/** Lists the webhooks a proxy in a shared space needs: the space's messages, and members leaving it. */
 function channelOwners(token: string, roomId: string): WebhookOwner[] {
   return [
     { token, filter: `roomId=${roomId}` },

@@ -182,8 +182,8 @@ export class XmppConnector implements Connector, PresenceSink, FileSource, Typin
   }
 
   /**
-   * Delivers into the room that mirrors a shared channel: an invitation creates the room or
-   * adds the member; a removal puts them out; posts appear under their sender's name.
+   * Delivers into the room that mirrors a shared channel. An invitation creates the room or
+   * adds the member, a removal takes them out, and posts appear under their sender's name.
    */
   private async sendToChannel(delivery: Delivery, place: ChannelPlace): Promise<SendResult> {
     if (place.role !== 'mirror') throw new PlatformRejectedError('unsupported', 'An XMPP room can only mirror a channel shared from another platform.');
@@ -195,7 +195,7 @@ export class XmppConnector implements Connector, PresenceSink, FileSource, Typin
       if (event.kind === 'channel_invite') {
         const member = event.invitee.platformUserId as string;
         const room = await this.rooms.admit(place.conversationId, place.title, member);
-        // From the inviter's proxy, which the invitee knows as a contact.
+        // Sent from the inviter's proxy, which is in the invitee's contacts.
         this.component?.send(this.rooms.invitation(room, proxyJid(event.inviter.email, this.settings.componentDomain), member, channelText(event, place, 'room')));
         result = { messageIds: [], channel: { conversationId: room as PlatformConversationId, data: {} } };
       } else {

@@ -1,9 +1,9 @@
 // Group chat rooms (XEP-0045) that the component hosts itself, as the XMPP mirrors of shared
 // channels. A room is members-only: the invitees of its channel may join, under a nickname
 // of their choice. Members of the channel on other platforms speak in it under their names,
-// without a presence of their own. Affiliations and who is in the room right now are kept in
-// the connection's state, so a restart keeps both; a short history for those who join later
-// is kept in memory only.
+// without a presence of their own. Affiliations and the current occupants are kept in the
+// connection's state, so a restart keeps both. A short history for late joiners is kept in
+// memory only.
 
 import { randomBytes } from 'node:crypto';
 
@@ -36,7 +36,7 @@ const maxNickLength = 64;
 
 /**
  * Room local parts start with this. A proxy address is an escaped email, so its local part
- * always holds `\40` (the escaped @), which a room's never does.
+ * always contains `\40` (the escaped @), and a room's local part never does.
  */
 export const roomPrefix = 'channel-';
 
@@ -195,9 +195,8 @@ export class RoomHost {
   }
 
   /**
-   * Handles a message addressed to a room: a post by an occupant, which every occupant sees
-   * and which is relayed to the channel; or a declined invitation (XEP-0045 §7.8.2), which
-   * ends the membership.
+   * Handles a message addressed to a room. A post by an occupant goes to every occupant and is
+   * relayed to the channel. A declined invitation (XEP-0045 §7.8.2) ends the membership.
    */
   async onMessage(stanza: XmlElement, from: Jid, to: Jid, who: (jid: Jid, nick?: string) => UserRef): Promise<InboundEvent[]> {
     const room = bareJid(to);
@@ -225,12 +224,12 @@ export class RoomHost {
     const replace = child(stanza, 'replace', mucNs.correct);
     const retract = child(stanza, 'retract', mucNs.retract);
     const sent = child(stanza, 'origin-id', mucNs.sid)?.attrs.id ?? stanza.attrs.id ?? randomBytes(8).toString('hex');
-    // The sender is part of every key, so that nobody can correct or retract another's post.
+    // The sender is part of every key, so a correction or retraction only matches the sender's own posts.
     const id = `${member}#${sent}`;
     const target = { kind: 'channel' as const, conversationId: room as PlatformConversationId };
     const base = { id: randomId(), occurredAt: new Date().toISOString(), from: who(from, occupant.nick) };
 
-    // Everyone in the room sees the post, the sender included (XEP-0045 §7.4), under the room's id for it.
+    // The post goes to every occupant, the sender included (XEP-0045 §7.4), with the room's id for it.
     const reflected = x(
       'message',
       { type: 'groupchat', id: stanza.attrs.id ?? id, from: `${room}/${occupant.nick}` },
@@ -295,7 +294,7 @@ export class RoomHost {
     this.history.set(room, kept);
   }
 
-  /** Who is in the room now, read from the connection's state after a restart. */
+  /** Returns the current occupants, read from the connection's state after a restart. */
   private async present(room: string): Promise<Map<string, Occupant>> {
     let present = this.occupants.get(room);
     if (!present) {
